@@ -1,0 +1,86 @@
+"""The emulator's own admin API under /_emulator/ (not part of any IBM API; never faulted or logged)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .context import current_world
+from .errors import platform_error
+
+blueprint = Blueprint("emulator_admin", __name__, url_prefix="/_emulator")
+
+
+def _log():
+    return current_app.extensions["ibmcloud_emulator.log"]
+
+
+@blueprint.get("/health")
+def health():
+    return jsonify({"status": "ok", "base_url": current_world().base_url})
+
+
+@blueprint.get("/requests")
+def list_requests():
+    since = request.args.get("since", default=0, type=int)
+    entries = _log().entries(since)
+    if request.args.get("changed") in ("true", "1"):
+        entries = [e for e in entries if e["changed"]]
+    return jsonify({"requests": entries})
+
+
+@blueprint.delete("/requests")
+def clear_requests():
+    _log().clear()
+    return "", 204
+
+
+@blueprint.get("/state")
+def state():
+    world = current_world()
+    with world.lock:
+        world.tick()
+        return jsonify({"clock_offset_seconds": world.clock.offset, "now": world.clock.iso(), **world.data})
+
+
+@blueprint.post("/reset")
+def reset():
+    world = current_world()
+    world.reset()
+    _log().clear()
+    current_app.extensions["ibmcloud_emulator.faults"].configure(0.0)
+    return jsonify({"status": "reset"})
+
+
+@blueprint.post("/clock")
+def clock():
+    body = request.get_json(silent=True) or {}
+    seconds = body.get("advance_seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        return platform_error(400, "bad_request", "advance_seconds must be a number >= 0")
+    world = current_world()
+    with world.lock:
+        world.clock.advance(float(seconds))
+        world.tick()
+    return jsonify({"clock_offset_seconds": world.clock.offset, "now": world.clock.iso()})
+
+
+@blueprint.post("/faults")
+def faults():
+    body = request.get_json(silent=True) or {}
+    injector = current_app.extensions["ibmcloud_emulator.faults"]
+    try:
+        injector.configure(float(body.get("rate", 0.0)), int(body.get("seed", 0)), body.get("kinds"))
+    except (TypeError, ValueError) as exc:
+        return platform_error(400, "bad_request", str(exc))
+    return jsonify(injector.describe())
+
+
+@blueprint.post("/hpcs/<guid>/initialize")
+def initialize_hpcs(guid: str):
+    world = current_world()
+    with world.lock:
+        instance = world.data["instances"].get(guid)
+        if instance is None or instance.get("_service") != "hs-crypto":
+            return platform_error(404, "not_found", f"No HPCS instance with guid {guid}")
+        world.kms_store(guid)["initialized"] = True
+    return jsonify({"guid": guid, "initialized": True})

@@ -1,0 +1,6 @@
+"""Placeholder: to be written."""
+
+from flask import Blueprint
+
+SERVICE = "containers-kubernetes"
+blueprint = Blueprint("containers", __name__)
