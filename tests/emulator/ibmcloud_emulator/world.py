@@ -102,6 +102,7 @@ class World:
                 "keys": {},
                 "key_rings": {"default": {"id": "default", "creationDate": self.now_iso(), "createdBy": "system"}},
                 "instance_policies": {},
+                "registrations": [],
             }
         return store
 
