@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Authentication and connection options shared by every module of the collection.
+    DOCUMENTATION = r"""
+options:
+  api_key:
+    description:
+      - IBM Cloud API key used to get an IAM access token.
+      - If not set, the value of the E(IC_API_KEY) environment variable is used, then E(IBMCLOUD_API_KEY).
+      - One of O(api_key) or O(iam_token) is required.
+    type: str
+  iam_token:
+    description:
+      - An IAM access token to use instead of O(api_key), for example one token fetched once per play and
+        shared by all tasks.
+      - If not set, the value of the E(IC_IAM_TOKEN) environment variable is used.
+      - A token cannot be refreshed; when it expires, the task fails with an authentication error.
+    type: str
+  region:
+    description:
+      - IBM Cloud region, used to choose service endpoints and as the default location of resources.
+      - If not set, the value of E(IC_REGION) is used, then E(IBMCLOUD_REGION).
+    type: str
+    default: us-south
+  endpoint_type:
+    description:
+      - Whether to call IBM Cloud through its public or its private (Cloud Service Endpoint) hosts.
+      - If not set, the value of E(IC_VISIBILITY) is used.
+    type: str
+    choices: [public, private]
+    default: public
+  endpoints:
+    description:
+      - Base URLs that replace the derived endpoint of a service.
+      - Keys are V(iam), V(iam_policy), V(resource_controller), V(resource_manager), V(key_protect),
+        V(hpcs) and V(containers).
+      - When a key is not set, the IBM Terraform provider's environment variables are used:
+        E(IBMCLOUD_IAM_API_ENDPOINT), E(IBMCLOUD_IAMPAP_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT),
+        E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT) and
+        E(IBMCLOUD_CS_API_ENDPOINT).
+      - In V(hpcs), C({instance_id}) is replaced by the instance guid. Without V(key_protect) or V(hpcs), the
+        key-management endpoint published by the instance itself is used.
+    type: dict
+    default: {}
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of IBM Cloud endpoints. Turn off only for testing.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to trust instead of the system store, for example behind a proxy.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 60
+  retries:
+    description:
+      - How many times a request is retried after HTTP 429, 500, 502, 503, 504 or a connection failure,
+        with jittered exponential backoff that honours C(Retry-After).
+      - A request that creates something is retried only when the service surely did not act on it; otherwise
+        the module looks for the resource before it creates again.
+    type: int
+    default: 5
+requirements:
+  - python >= 3.9
+  - ibm-cloud-sdk-core >= 3.20
+notes:
+  - Credentials can be set once for every module of the collection with
+    C(module_defaults) and the action group C(group/ibmcloud.kms.ibmcloud).
+"""

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection; may change in any release.
+"""Authentication and connection options shared by every module (documented in doc_fragments/auth.py)."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+AUTH_SPEC = dict(
+    api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["IC_API_KEY", "IBMCLOUD_API_KEY"])),
+    iam_token=dict(type="str", no_log=True, fallback=(env_fallback, ["IC_IAM_TOKEN"])),
+    region=dict(type="str", default="us-south", fallback=(env_fallback, ["IC_REGION", "IBMCLOUD_REGION"])),
+    endpoint_type=dict(type="str", default="public", choices=["public", "private"],
+                       fallback=(env_fallback, ["IC_VISIBILITY"])),
+    endpoints=dict(type="dict", default={}),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
+    timeout=dict(type="int", default=60),
+    retries=dict(type="int", default=5),
+)
+
+
+def with_auth(spec: dict) -> dict:
+    """The module's own options plus the shared ones (a module option of the same name wins)."""
+    merged = dict(AUTH_SPEC)
+    merged.update(spec)
+    return merged

@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection; may change in any release.
+"""The shared client layer: IAM authentication, endpoints, error translation and retries.
+
+Nothing here depends on AnsibleModule, so it can be used and unit tested on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, TypeVar
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides, service_url
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    IBMCloudError,
+    InputError,
+    TransportError,
+    UnauthorizedError,
+    error_from_response,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._retry import RetryPolicy
+
+SDK_IMPORT_ERROR: Optional[str]
+try:
+    import jwt
+    import requests
+    from ibm_cloud_sdk_core import ApiException, BaseService
+    from ibm_cloud_sdk_core.authenticators import BearerTokenAuthenticator, IAMAuthenticator
+except ImportError:
+    HAS_SDK = False
+    SDK_IMPORT_ERROR = traceback.format_exc()
+    BaseService = object  # type: ignore[assignment,misc]
+else:
+    HAS_SDK = True
+    SDK_IMPORT_ERROR = None
+
+T = TypeVar("T")
+USER_AGENT = "ibmcloud.kms-ansible-collection"
+
+
+@dataclass
+class ConnectionSettings:
+    api_key: Optional[str] = None
+    iam_token: Optional[str] = None
+    region: str = "us-south"
+    endpoint_type: str = "public"
+    endpoints: dict = field(default_factory=dict)
+    validate_certs: bool = True
+    ca_path: Optional[str] = None
+    timeout: int = 60
+    retries: int = 5
+
+    @classmethod
+    def from_params(cls, params: dict) -> "ConnectionSettings":
+        return cls(**{name: params[name] for name in cls.__dataclass_fields__ if params.get(name) is not None})
+
+
+def decode_result(result: Any) -> Any:
+    """sdk-core decodes only application/json; Key Protect answers application/vnd.ibm.kms.*+json."""
+    if HAS_SDK and isinstance(result, requests.Response):
+        return json.loads(result.text) if result.text else None
+    return result
+
+
+def translate(exc: Exception) -> IBMCloudError:
+    """Turn an sdk-core or requests exception into the collection's error family."""
+    if isinstance(exc, IBMCloudError):
+        return exc
+    if HAS_SDK and isinstance(exc, ApiException):
+        response = exc.http_response
+        request = getattr(response, "request", None)
+        return error_from_response(
+            exc.status_code, getattr(response, "text", "") or "", getattr(response, "headers", {}) or {},
+            method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
+    if HAS_SDK and isinstance(exc, requests.exceptions.RequestException):
+        request = getattr(exc, "request", None)
+        return TransportError(f"no answer from the server ({type(exc).__name__})",
+                              method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
+    raise exc
+
+
+def _safe_url(url: Optional[str]) -> Optional[str]:
+    """The URL without its query string (queries may carry names, never secrets, but keep messages short)."""
+    return url.split("?", 1)[0] if url else url
+
+
+class Session:
+    """One authenticated connection to IBM Cloud, shared by every client of a module run."""
+
+    def __init__(self, settings: ConnectionSettings, *, log: Optional[Callable[[str], None]] = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if not settings.api_key and not settings.iam_token:
+            raise InputError("No credentials: set api_key (or the IC_API_KEY / IBMCLOUD_API_KEY environment "
+                             "variable) or iam_token.")
+        if settings.endpoint_type not in ("public", "private"):
+            raise InputError(f"endpoint_type must be public or private, not {settings.endpoint_type!r}.")
+        check_overrides(settings.endpoints)
+        self.settings = settings
+        self.log = log or (lambda _msg: None)
+        self.retry = RetryPolicy(attempts=settings.retries + 1, sleep=sleep, log=self.log)
+        self.http_config: dict[str, Any] = {"timeout": settings.timeout}
+        if settings.ca_path and settings.validate_certs:
+            self.http_config["verify"] = settings.ca_path
+        self.authenticator = self._authenticator()
+
+    def _authenticator(self) -> Any:
+        if self.settings.api_key:
+            authenticator = IAMAuthenticator(self.settings.api_key, url=self.url("iam"),
+                                             disable_ssl_verification=not self.settings.validate_certs)
+        else:
+            authenticator = BearerTokenAuthenticator(self.settings.iam_token)
+            return authenticator
+        authenticator.token_manager.http_config = dict(self.http_config)
+        return authenticator
+
+    # -- endpoints and clients ------------------------------------------------------
+    def url(self, service: str) -> str:
+        return service_url(service, region=self.settings.region, endpoint_type=self.settings.endpoint_type,
+                           overrides=self.settings.endpoints)
+
+    def configure(self, client: Any, url: str) -> Any:
+        client.set_service_url(url)
+        client.set_http_config(dict(self.http_config))
+        client.set_disable_ssl_verification(not self.settings.validate_certs)
+        client.set_default_headers({"User-Agent": USER_AGENT})
+        return client
+
+    # -- identity -------------------------------------------------------------------
+    def access_token(self) -> str:
+        if not self.settings.api_key:
+            return self.settings.iam_token or ""
+        return self.retry.run(self._fetch_token, idempotent=True, what="IAM token")
+
+    def _fetch_token(self) -> str:
+        try:
+            return self.authenticator.token_manager.get_token()
+        except Exception as exc:  # sdk-core raises ApiException or requests exceptions
+            error = translate(exc)
+            if error.status in (400, 401):
+                error.hint = "IAM refused the API key: check api_key (IC_API_KEY) and the IAM endpoint."
+            raise error from None
+
+    def claims(self) -> dict:
+        try:
+            return jwt.decode(self.access_token(), options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise InputError("iam_token is not a valid IAM access token (JWT).") from None
+
+    @property
+    def account_id(self) -> str:
+        return (self.claims().get("account") or {}).get("bss", "")
+
+    # -- calls ----------------------------------------------------------------------
+    def call(self, fn: Callable[[], Any], *, method: str, what: str, hint: Optional[str] = None) -> Any:
+        """Run one API call under the retry policy; the result is decoded JSON (or None)."""
+        try:
+            return self.retry.run(lambda: self._invoke(fn), idempotent=method.upper() != "POST", what=what)
+        except IBMCloudError as error:
+            raise error.with_hint(hint) from None
+
+    def create(self, fn: Callable[[], Any], find: Callable[[], Optional[Any]], *, what: str,
+               hint: Optional[str] = None) -> Any:
+        """A create: never retried blind; after an ambiguous failure ``find`` looks first."""
+        try:
+            return self.retry.create(lambda: self.call(fn, method="POST", what=what), find, what=what)
+        except IBMCloudError as error:
+            raise error.with_hint(hint) from None
+
+    def _invoke(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return decode_result(fn().get_result())
+        except Exception as exc:  # noqa: BLE001 - translated into the error family below
+            error = translate(exc)
+        if isinstance(error, UnauthorizedError) and self.settings.api_key:
+            # The token expired or was revoked between calls: fetch a new one once, then try again.
+            self.log("401 from the API: refreshing the IAM token once")
+            self.authenticator.token_manager.expire_time = 0
+            self.authenticator.token_manager.access_token = None
+            try:
+                return decode_result(fn().get_result())
+            except Exception as exc:  # noqa: BLE001
+                error = translate(exc)
+        raise error
+
+
+class JsonService(BaseService):  # type: ignore[misc,valid-type]
+    """A thin sdk-core client for IBM APIs without an official Python SDK (Key Protect, Kubernetes Service)."""
+
+    def __init__(self, session: Session, url: str, default_headers: Optional[dict] = None) -> None:
+        super().__init__(service_url=url, authenticator=session.authenticator)
+        session.configure(self, url)
+        if default_headers:
+            self.set_default_headers({"User-Agent": USER_AGENT, **default_headers})
+        self.session = session
+
+    def request(self, method: str, path: str, *, what: str, params: Optional[dict] = None, body: Any = None,
+                content_type: str = "application/json", headers: Optional[dict] = None,
+                hint: Optional[str] = None) -> Any:
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        data = None
+        if body is not None:
+            all_headers["Content-Type"] = content_type
+            data = json.dumps(body)
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+
+        def send() -> Any:
+            prepared = self.prepare_request(method=method, url=path, headers=all_headers, params=clean, data=data)
+            return self.send(prepared)
+
+        return self.session.call(send, method=method, what=what, hint=hint)

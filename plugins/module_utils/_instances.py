@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection; may change in any release.
+"""What kms_instance and kms_instance_info share: the returned view of an instance and its checks."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import (
+    HAS_PLATFORM_SERVICES,
+    PLATFORM_IMPORT_ERROR,
+    SERVICES,
+    describe_instance,
+    plan_id,
+)
+
+NEEDS = {"ibm-platform-services": (HAS_PLATFORM_SERVICES, PLATFORM_IMPORT_ERROR)}
+
+
+def instance_view(session: Session, raw: dict) -> dict:
+    """describe_instance() plus ``initialized``, asked of the key API for an active HPCS instance."""
+    view = describe_instance(raw)
+    if view["service"] != "hs-crypto":
+        view["initialized"] = True
+    elif not view["guid"]:
+        view["initialized"] = False  # a new instance, predicted in check mode, starts uninitialized
+    elif view["state"] != "active":
+        view["initialized"] = None
+    else:
+        view["initialized"] = KmsClient(session, raw).is_initialized()
+    return view
+
+
+def predicted_instance(want: dict, account_id: str) -> dict:
+    """The Resource Controller record a create would give, for check mode (no guid yet)."""
+    crn_name = SERVICES[want["service"]]["crn_name"]
+    return {
+        "guid": None,
+        "id": None,
+        "crn": f"crn:v1:bluemix:public:{crn_name}:{want['region']}:a/{account_id}:::",
+        "name": want["name"],
+        "resource_plan_id": plan_id(want["service"], want["plan"]),
+        "state": "active",
+        "region_id": want["region"],
+        "resource_group_id": want["resource_group_id"],
+        "account_id": account_id,
+        "parameters": want["parameters"] or {},
+    }
+
+
+def drift_warnings(current: Optional[dict], want: dict) -> list:
+    """Differences this module reports but does not change on an existing instance."""
+    if current is None:
+        return []
+    warnings = []
+    wanted_plan = plan_id(want["service"], want["plan"]) if want["plan"] else None
+    if wanted_plan and wanted_plan != current.get("resource_plan_id"):
+        warnings.append(f"Instance {current['guid']} has plan {current.get('resource_plan_id')}, not "
+                        f"{want['plan']}; the plan of an existing instance is left unchanged.")
+    existing = current.get("parameters") or {}
+    for name, value in sorted((want["parameters"] or {}).items()):
+        if existing.get(name) != value:
+            warnings.append(f"Instance {current['guid']} has parameter {name}={existing.get(name)!r}, not "
+                            f"{value!r}; the parameters of an existing instance are left unchanged.")
+    return warnings

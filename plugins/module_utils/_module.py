@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection; may change in any release.
+"""IBMCloudModule: AnsibleModule with the shared options, one session, and one error boundary."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, Optional
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import with_auth
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import (
+    HAS_SDK,
+    SDK_IMPORT_ERROR,
+    ConnectionSettings,
+    Session,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
+
+
+class IBMCloudModule(AnsibleModule):
+    def __init__(self, argument_spec: dict, *, needs: Optional[dict] = None, **kwargs: Any) -> None:
+        """``needs`` maps extra Python packages the module uses to (available, import traceback)."""
+        super().__init__(argument_spec=with_auth(argument_spec), **kwargs)
+        requirements = {"ibm-cloud-sdk-core": (HAS_SDK, SDK_IMPORT_ERROR)}
+        requirements.update(needs or {})
+        for package, (available, error) in requirements.items():
+            if not available:
+                self.fail_json(msg=missing_required_lib(package), exception=error)
+        self._session: Optional[Session] = None
+
+    @property
+    def session(self) -> Session:
+        """The connection to IBM Cloud (created on first use; raises InputError on bad settings)."""
+        if self._session is None:
+            self._session = Session(ConnectionSettings.from_params(self.params), log=self.log)
+        return self._session
+
+    def fail_from_error(self, error: IBMCloudError, **result: Any) -> NoReturn:
+        """The one place an IBMCloudError becomes a task failure."""
+        self.fail_json(msg=error.describe(), error=error.as_result(), **result)
