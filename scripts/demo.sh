@@ -10,6 +10,7 @@ sync_collection
 trap 'stop_emulator' EXIT
 start_emulator
 export_emulator_env
+export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
 say "Emulator listening on $EMULATOR_URL (API key emulator-admin-key)"
 
 say "Main job: ansible-playbook ibmcloud.kms.instance (first run creates)"

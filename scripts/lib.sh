@@ -18,7 +18,7 @@ find_python() {
     return 0
   fi
   if command -v pyenv >/dev/null 2>&1; then
-    for candidate in $(ls -d "$(pyenv root)/versions/$PY_VERSION".* 2>/dev/null | sort -V -r); do
+    for candidate in $(find "$(pyenv root)/versions" -maxdepth 1 -name "$PY_VERSION.*" 2>/dev/null | sort -V -r); do
       if [ -x "$candidate/bin/python" ]; then
         echo "$candidate/bin/python"
         return 0
@@ -49,6 +49,19 @@ ensure_venv() {
   echo "$want" > "$stamp"
 }
 
+# System tools some checks need (ansible-test's shellcheck sanity test); installed when we may.
+ensure_system_tools() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing shellcheck (for ansible-test sanity)"
+    apt-get install -y -qq shellcheck >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; } \
+      || echo "warning: could not install shellcheck; its sanity test will be skipped" >&2
+  else
+    echo "warning: shellcheck is not installed; its sanity test will be skipped" >&2
+  fi
+}
+
 activate() {
   export PATH="$VENV/bin:$PATH"
   export VIRTUAL_ENV="$VENV"
@@ -66,7 +79,9 @@ sync_collection() {
       --exclude=./tests/emulator --exclude=./.ansible --exclude='__pycache__' --exclude='*.pyc' \
       --exclude=./.pytest_cache --exclude='*.tar.gz' --exclude='*.egg-info' . \
     | tar -C "$COLLECTION_COPY" -xf -
-  # ansible-test refuses to run in a tree that is not a git work tree or a plain copy; keep it plain.
+  # The copy sits inside this repo's ignored build/ folder, so ansible-test (which asks git for the file
+  # list) would see no file at all: give the copy a git repository of its own.
+  git -C "$COLLECTION_COPY" init --quiet
 }
 
 # ansible-test downloads a pip bootstrap script, which is unreachable offline: put a shim in its cache.

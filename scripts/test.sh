@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 
 ensure_venv || exit 1
+ensure_system_tools
 activate
 install_pip_shim
 sync_collection

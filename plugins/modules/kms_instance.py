@@ -18,7 +18,7 @@ description:
   - This is step 1 of enabling KMS encryption of Kubernetes secrets on an IBM Cloud Kubernetes Service or
     Red Hat OpenShift on IBM Cloud cluster.
 author:
-  - ibmcloud.kms contributors
+  - ibmcloud.kms maintainers (@ibmcloud-kms)
 options:
   name:
     description:

@@ -15,7 +15,7 @@ description:
     instance in a region, optionally only those of one service or resource group.
   - Only reads; never changes anything.
 author:
-  - ibmcloud.kms contributors
+  - ibmcloud.kms maintainers (@ibmcloud-kms)
 options:
   instance:
     description:

@@ -408,8 +408,8 @@ def _owner_problem(world: World, cluster: dict[str, Any], instance: dict[str, An
     """Why the region/resource-group API key owner can't read the KMS instance (same-account only)."""
     key = next((k for k in world.data["api_keys"].values()
                 if k.get("name") == IKS_KEY_NAME and k.get("account_id") == cluster["_account_id"]
-                and k.get("region") == cluster["region"] and k.get("resource_group_id") == cluster["resourceGroup"]),
-               None)
+                and k.get("region") == cluster["region"]
+                and k.get("resource_group_id") == cluster["resourceGroup"]), None)
     if key is None:
         return (f"No {IKS_KEY_NAME} API key is set for region '{cluster['region']}' and resource group "
                 f"'{cluster['resourceGroup']}'.")

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 from .auth import Principal, bearer_principal, has_role
 from .context import current_world
 from .errors import fail, iam_identity_error
-from .resource_controller import decode_start, encode_start
+from .resource_controller import encode_start, parse_start
 from .world import World
 
 SERVICE = "iam-identity"
@@ -197,7 +197,9 @@ def list_api_keys():
     world, principal = _caller()
     account_id, iam_id = _list_scope(world, principal)
     pagesize = _int_arg("pagesize", DEFAULT_PAGESIZE, 1, MAX_PAGESIZE)
-    offset = decode_start(request.args.get("pagetoken"))
+    offset = parse_start(request.args.get("pagetoken"))
+    if offset is None:
+        raise _bad("Parameter pagetoken is not a valid page token.")
     found = _sorted(_selected(world, account_id, iam_id))
     body: dict[str, Any] = {"offset": offset, "limit": pagesize, "first": _page_url(world, None),
                             "apikeys": found[offset:offset + pagesize]}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
 from typing import Any
 from urllib.parse import urlencode
 

@@ -8,6 +8,8 @@ assumptions and error codes are written down in docs/key-protect.md.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass
@@ -176,7 +178,7 @@ def prefers_representation() -> bool:
 
 def query_int(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
-    if raw is None:
+    if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise bad_param(name, f"must be an integer from {low} to {high}")
@@ -185,7 +187,7 @@ def query_int(name: str, default: int, low: int, high: int) -> int:
 
 def query_bool(name: str) -> bool | None:
     raw = request.args.get(name)
-    if raw is None:
+    if not raw:
         return None
     if raw.lower() not in ("true", "false"):
         raise bad_param(name, "must be true or false")
@@ -250,8 +252,6 @@ def check_expiration(ctx: Ctx, value: Any) -> None:
 def check_payload(spec: dict[str, Any]) -> None:
     if "payload" not in spec:
         return
-    import base64
-    import binascii
     try:
         raw = base64.b64decode(spec["payload"], validate=True)
     except (binascii.Error, TypeError, ValueError):
@@ -324,88 +324,19 @@ def create_key_with_policy_overrides(hpcs_guid: str | None = None) -> Response:
 
 
 # -- listing ------------------------------------------------------------------------------------
-SORT_FIELDS = ("id", "state", "extractable", "imported", "creationDate", "lastUpdateDate", "lastRotateDate",
-               "deletionDate", "expirationDate")
-DATE_FIELDS = ("creationDate", "deletionDate", "expirationDate", "lastRotateDate", "lastUpdateDate")
-FILTER_TOKEN = re.compile(r'(\w+)=((?:(?:lte|lt|gte|gt):)?(?:"[^"]*"|\S+))')
-
-
-def parse_states(raw: str, name: str) -> set[int]:
-    parts = raw.split(",")
-    if not all(p.isdigit() and int(p) in (0, 1, 2, 3, 5) for p in parts):
-        raise bad_param(name, "must be a comma separated list of 0, 1, 2, 3, 5 without spaces")
-    return {int(p) for p in parts}
-
-
-def date_matcher(field: str, expr: str) -> Callable[[dict], bool]:
-    op, _, value = expr.partition(":") if expr.split(":", 1)[0] in ("lte", "lt", "gte", "gt") else ("eq", "", expr)
-    value = value.strip('"')
-    if value.lower() == "none":
-        return lambda k: field not in k
-    try:
-        when = parse_iso8601(value)
-    except ValueError:
-        raise bad_param("filter", f"has an invalid date for {field}") from None
-    compare = {"eq": lambda a: a == when, "lt": lambda a: a < when, "lte": lambda a: a <= when,
-               "gt": lambda a: a > when, "gte": lambda a: a >= when}[op]
-    return lambda k: field in k and compare(parse_iso8601(k[field]))
-
-
-def parse_filter(raw: str, matchers: list[Callable[[dict], bool]]) -> tuple[set[int] | None, bool | None]:
-    states: set[int] | None = None
-    extractable: bool | None = None
-    tokens = FILTER_TOKEN.findall(raw)
-    if not tokens or FILTER_TOKEN.sub("", raw).strip():
-        raise bad_param("filter", "is not of the form <property>=<value> ...")
-    for name, expr in tokens:
-        if name == "state":
-            states = parse_states(expr, "filter")
-        elif name == "extractable" and expr.lower() in ("true", "false"):
-            extractable = expr.lower() == "true"
-        elif name in DATE_FIELDS:
-            matchers.append(date_matcher(name, expr))
-        else:
-            raise bad_param("filter", f"cannot filter on '{name}'")
-    return states, extractable
-
-
-def search_matcher(raw: str) -> Callable[[dict], bool]:
-    """search=[not:][escape:][exact:][alias:|name:]<text> over key names and aliases."""
-    flags: set[str] = set()
-    text = raw
-    while ":" in text and "escape" not in flags:
-        head, rest = text.split(":", 1)
-        if head not in ("not", "escape", "exact", "alias", "name"):
-            break
-        flags.add(head)
-        text = rest
-    scopes = {s for s in ("alias", "name") if s in flags} or {"alias", "name"}
-
-    def hit(value: str) -> bool:
-        return value.lower() == text.lower() if "exact" in flags else text.lower() in value.lower()
-
-    def match(key: dict) -> bool:
-        values = ([key["name"]] if "name" in scopes else []) + (key.get("aliases", []) if "alias" in scopes else [])
-        found = any(hit(v) for v in values)
-        return not found if "not" in flags else found
-    return match
-
-
-def sort_keys(keys: list[dict], raw: str | None) -> list[dict]:
-    for field in reversed((raw or "").split(",") if raw else []):
-        name = field.lstrip("-")
-        if name not in SORT_FIELDS:
-            raise bad_param("sort", f"cannot sort on '{name}'")
-        keys = sorted(keys, key=lambda k: (name in k, str(k.get(name, ""))), reverse=field.startswith("-"))
-    return keys
-
-
 def selected_keys(ctx: Ctx) -> list[dict]:
+    try:
+        return select_keys(ctx)
+    except kp.QueryError as exc:
+        raise bad_param(exc.name, exc.why) from None
+
+
+def select_keys(ctx: Ctx) -> list[dict]:
     matchers: list[Callable[[dict], bool]] = []
-    states = parse_states(request.args["state"], "state") if "state" in request.args else None
+    states = kp.parse_states(request.args["state"], "state") if request.args.get("state") else None
     extractable = query_bool("extractable")
-    if "filter" in request.args:
-        f_states, f_extractable = parse_filter(request.args["filter"], matchers)
+    if request.args.get("filter"):
+        f_states, f_extractable = kp.parse_filter(request.args["filter"], matchers)
         if (f_states is not None and states is not None) or (f_extractable is not None and extractable is not None):
             raise bad_param("filter", "cannot be combined with the state or extractable parameters")
         states = f_states if f_states is not None else states
@@ -415,11 +346,11 @@ def selected_keys(ctx: Ctx) -> list[dict]:
     if extractable is not None:
         matchers.append(lambda k: k["extractable"] == extractable)
     if request.args.get("search"):
-        matchers.append(search_matcher(request.args["search"]))
+        matchers.append(kp.search_matcher(request.args["search"]))
     ring = ring_header()
     keys = [k for k in ctx.store["keys"].values()
             if k["state"] in states and (ring is None or k["keyRingID"] == ring) and all(m(k) for m in matchers)]
-    return sort_keys(keys, request.args.get("sort"))
+    return kp.sort_keys(keys, request.args.get("sort"))
 
 
 @route("/keys", ["GET", "HEAD"])
@@ -621,6 +552,7 @@ ACTIONS: dict[str, tuple[str, Callable[[Ctx, dict], None]]] = {
 
 def run_action(id: str, action: str) -> Response:
     if action not in ACTIONS:
+        open_ctx("Reader")
         raise bad_param("action", f"'{action}' is not supported (emulated: {', '.join(ACTIONS)})")
     role, handler = ACTIONS[action]
     ctx = open_ctx(role)

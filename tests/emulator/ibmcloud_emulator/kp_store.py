@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import copy
 import os
+import re
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from .clock import iso8601, parse_iso8601
 from .world import World, ticker
@@ -210,3 +211,87 @@ def is_uuid(text: str) -> bool:
     except (ValueError, AttributeError, TypeError):
         return False
     return True
+
+
+# -- key listing (query parsing is pure; the blueprint turns QueryError into a KMS 400) --------------
+class QueryError(ValueError):
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(f"{name} {why}")
+        self.name = name
+        self.why = why
+
+
+SORT_FIELDS = ("id", "state", "extractable", "imported", "creationDate", "lastUpdateDate", "lastRotateDate",
+               "deletionDate", "expirationDate")
+DATE_FIELDS = ("creationDate", "deletionDate", "expirationDate", "lastRotateDate", "lastUpdateDate")
+FILTER_TOKEN = re.compile(r'(\w+)=((?:(?:lte|lt|gte|gt):)?(?:"[^"]*"|\S+))')
+
+
+def parse_states(raw: str, name: str) -> set[int]:
+    parts = raw.split(",")
+    if not all(p.isdigit() and int(p) in (0, 1, 2, 3, 5) for p in parts):
+        raise QueryError(name, "must be a comma separated list of 0, 1, 2, 3, 5 without spaces")
+    return {int(p) for p in parts}
+
+
+def date_matcher(field: str, expr: str) -> Callable[[dict], bool]:
+    op, _, value = expr.partition(":") if expr.split(":", 1)[0] in ("lte", "lt", "gte", "gt") else ("eq", "", expr)
+    value = value.strip('"')
+    if value.lower() == "none":
+        return lambda k: field not in k
+    try:
+        when = parse_iso8601(value)
+    except ValueError:
+        raise QueryError("filter", f"has an invalid date for {field}") from None
+    compare = {"eq": lambda a: a == when, "lt": lambda a: a < when, "lte": lambda a: a <= when,
+               "gt": lambda a: a > when, "gte": lambda a: a >= when}[op]
+    return lambda k: field in k and compare(parse_iso8601(k[field]))
+
+
+def parse_filter(raw: str, matchers: list[Callable[[dict], bool]]) -> tuple[set[int] | None, bool | None]:
+    states: set[int] | None = None
+    extractable: bool | None = None
+    tokens = FILTER_TOKEN.findall(raw)
+    if not tokens or FILTER_TOKEN.sub("", raw).strip():
+        raise QueryError("filter", "is not of the form <property>=<value> ...")
+    for name, expr in tokens:
+        if name == "state":
+            states = parse_states(expr, "filter")
+        elif name == "extractable" and expr.lower() in ("true", "false"):
+            extractable = expr.lower() == "true"
+        elif name in DATE_FIELDS:
+            matchers.append(date_matcher(name, expr))
+        else:
+            raise QueryError("filter", f"cannot filter on '{name}'")
+    return states, extractable
+
+
+def search_matcher(raw: str) -> Callable[[dict], bool]:
+    """search=[not:][escape:][exact:][alias:|name:]<text> over key names and aliases."""
+    flags: set[str] = set()
+    text = raw
+    while ":" in text and "escape" not in flags:
+        head, rest = text.split(":", 1)
+        if head not in ("not", "escape", "exact", "alias", "name"):
+            break
+        flags.add(head)
+        text = rest
+    scopes = {s for s in ("alias", "name") if s in flags} or {"alias", "name"}
+
+    def hit(value: str) -> bool:
+        return value.lower() == text.lower() if "exact" in flags else text.lower() in value.lower()
+
+    def match(key: dict) -> bool:
+        values = ([key["name"]] if "name" in scopes else []) + (key.get("aliases", []) if "alias" in scopes else [])
+        found = any(hit(v) for v in values)
+        return not found if "not" in flags else found
+    return match
+
+
+def sort_keys(keys: list[dict], raw: str | None) -> list[dict]:
+    for field in reversed((raw or "").split(",") if raw else []):
+        name = field.lstrip("-")
+        if name not in SORT_FIELDS:
+            raise QueryError("sort", f"cannot sort on '{name}'")
+        keys = sorted(keys, key=lambda k: (name in k, str(k.get(name, ""))), reverse=field.startswith("-"))
+    return keys

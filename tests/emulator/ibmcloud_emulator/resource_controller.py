@@ -159,14 +159,14 @@ def role_target(record: dict[str, Any]) -> dict[str, str]:
 def advance_instances(world: World) -> None:
     now = world.clock.now()
     for record in world.data["instances"].values():
-        if record["state"] == "provisioning" and now >= record["_ready_at"]:
+        if record.get("state") == "provisioning" and now >= record.get("_ready_at", now):
             record["state"] = "active"
-            record["updated_at"] = world.clock.iso(record["_ready_at"])
+            record["updated_at"] = world.clock.iso(record.get("_ready_at", now))
             record["last_operation"] = _last_operation("create", "succeeded", "Completed create instance operation")
-        elif record["state"] == "pending_reclamation" and now >= record.get("_reclaim_at", now + 1):
+        elif record.get("state") == "pending_reclamation" and now >= record.get("_reclaim_at", now + 1):
             record["state"] = "removed"
             record["deleted_at"] = record["updated_at"] = world.clock.iso(record["_reclaim_at"])
-            record["deleted_by"] = record["scheduled_reclaim_by"]
+            record["deleted_by"] = record.get("scheduled_reclaim_by", "")
             record["last_operation"] = _last_operation("reclamation", "succeeded", "Instance reclaimed",
                                                        sub_type="delete")
 
@@ -321,7 +321,7 @@ def delete_instance(instance_id: str):
     record = _visible_instance(world, principal, instance_id, "Editor")
     if record["state"] in ("pending_reclamation", "removed"):
         raise fail(platform_error, 410, "gone", f"Instance {record['guid']} is already deleted.")
-    if record["locked"]:
+    if record.get("locked"):
         raise fail(platform_error, 409, "resource_instance_locked",
                    f"Instance {record['guid']} is locked; unlock it before deleting it.")
     now = world.now_iso()
@@ -354,21 +354,27 @@ def encode_start(offset: int) -> str:
     return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
 
 
-def decode_start(token: str | None) -> int:
+def parse_start(token: str | None) -> int | None:
+    """The offset in a page token made by ``encode_start`` (0 when absent, None when invalid)."""
     if not token:
         return 0
     try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        kind, _, number = text.partition(":")
-        if kind == "offset" and number.isdigit():
-            return int(number)
+        kind, _, number = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
-        pass
-    raise _bad(f"The start token '{token}' is not valid.", "invalid_query")
+        return None
+    return int(number) if kind == "offset" and number.isdigit() else None
+
+
+def decode_start(token: str | None) -> int:
+    """Like ``parse_start``, raising the platform 400 for an invalid token."""
+    offset = parse_start(token)
+    if offset is None:
+        raise _bad(f"The start token '{token}' is not valid.", "invalid_query")
+    return offset
 
 
 def _time_window(record: dict[str, Any]) -> bool:
-    updated = parse_iso8601(record["updated_at"])
+    updated = parse_iso8601(record.get("updated_at") or "1970-01-01T00:00:00Z")
     for name, keep in (("updated_from", lambda t: updated >= t), ("updated_to", lambda t: updated <= t)):
         raw = request.args.get(name)
         if raw:

@@ -40,7 +40,7 @@ def add_key(world, guid: str, *, name: str = "crk", state: int = 1, extractable:
         world.kms_store(guid)["keys"][key_id] = {
             "id": key_id, "name": name, "extractable": extractable, "state": state, "type":
             "application/vnd.ibm.kms.key+json", "creationDate": now,
-            "crn": f"crn:v1:bluemix:public:{instance['_service']}:us-south:a/{instance['account_id']}:{guid}:key:{key_id}",
+            "crn": f"{instance['crn'][:-2]}:key:{key_id}",
             "keyVersion": {"id": str(uuid.uuid4()), "creationDate": now}, "dualAuthDelete": {"enabled": False},
             "deleted": state == 5, "lastUpdateDate": now}
     return key_id
@@ -69,7 +69,8 @@ def authorization_policies(world, service: str) -> list[dict]:
             in p["resources"][0]["attributes"]]
 
 
-def add_cross_account_policy(world, service: str = "kms") -> None:
+def add_cross_account_policy(world, service: str = "kms", *, extra: list[dict] | None = None,
+                             owner: str = KMS_ACCOUNT, operator: str = "stringEquals") -> None:
     with world.lock:
         world.data["policies"]["cross-account-test"] = {
             "id": "cross-account-test", "type": "authorization", "state": "active",
@@ -77,9 +78,9 @@ def add_cross_account_policy(world, service: str = "kms") -> None:
                                          {"name": "accountId", "value": MAIN_ACCOUNT}]}],
             "roles": [{"role_id": "crn:v1:bluemix:public:iam::::serviceRole:Reader"}],
             "resources": [{"attributes": [
-                {"name": "serviceName", "value": service, "operator": "stringEquals"},
-                {"name": "accountId", "value": KMS_ACCOUNT, "operator": "stringEquals"}]}],
-            "_account_id": KMS_ACCOUNT}
+                {"name": "serviceName", "value": service, "operator": operator},
+                {"name": "accountId", "value": KMS_ACCOUNT, "operator": "stringEquals"}, *(extra or [])]}],
+            "_account_id": owner}
 
 
 # -- seed and getCluster ------------------------------------------------------------------------
@@ -244,6 +245,7 @@ def test_enable_kms_body_validation(client, world, mutate, code):
     ("instance-provisioning", 400, "E4008"),
     ("satellite-cross-account", 400, "E4006"),
     ("cross-account-without-policy", 400, "E4007"),
+    ("unknown-key-without-kms-store", 404, "E4041"),
 ])
 def test_enable_kms_refusals(client, world, case, status, code):
     service = "hs-crypto" if case == "hpcs-uninitialized" else "kms"
@@ -257,6 +259,9 @@ def test_enable_kms_refusals(client, world, case, status, code):
         body["account_id"] = KMS_ACCOUNT
     body.update({"unknown-cluster": {"cluster": "nope"}, "unknown-instance": {"instance_id": str(uuid.uuid4())},
                  "unknown-key": {"crk_id": str(uuid.uuid4())}}.get(case, {}))
+    if case == "unknown-key-without-kms-store":
+        with world.lock:
+            del world.data["kms"][guid]
     apikey = {"viewer": "emulator-viewer-key", "other-account-caller": "emulator-kms-account-key"}.get(
         case, "emulator-admin-key")
     before = world.fingerprint()
@@ -407,6 +412,24 @@ def test_cross_account_enable_with_policy_in_kms_account(base_url, world):
     assert satellite.status_code == 400 and satellite.json()["code"] == "E4006"
 
 
+@pytest.mark.parametrize("policy, status", [
+    ({"extra": [{"name": "serviceInstance", "value": "GUID", "operator": "stringEquals"}]}, 200),
+    ({"operator": "stringMatch", "service": "k*"}, 200),
+    ({"extra": [{"name": "serviceInstance", "value": "another-instance", "operator": "stringEquals"}]}, 400),
+    ({"service": "hs-crypto"}, 400),
+    ({"owner": MAIN_ACCOUNT}, 400),  # a policy in the cluster's account does not authorize the KMS account
+])
+def test_cross_account_authorization_policy_matching(client, world, policy, status):
+    guid = add_instance(world, account=KMS_ACCOUNT)
+    crk = add_key(world, guid)
+    for attribute in policy.get("extra", []):
+        attribute["value"] = attribute["value"].replace("GUID", guid)
+    add_cross_account_policy(world, **policy)
+    body = enable_body(world, "demo-vpc", guid, crk, account_id=KMS_ACCOUNT)
+    response = client.post("/global/v2/enableKMS", json=body, headers=auth(client))
+    assert response.status_code == status
+
+
 def test_viewer_gets_403_over_http(base_url, world):
     guid = add_instance(world)
     response = Api(base_url, "emulator-viewer-key").enable(enable_body(world, "demo-vpc", guid, add_key(world, guid)))
@@ -434,3 +457,20 @@ def test_root_key_health_shows_on_the_cluster_without_changing_state(client, wor
     assert body["state"] == cluster_state and world.fingerprint() == before
     assert (body["masterHealth"] == "normal") is (key_state == 1)
     assert body["keyProtectEnabled"] is True
+
+
+def test_token_account_matters_even_with_a_policy_in_the_other_account(client, world):
+    """A policy in the main account for a user whose token is for another account grants nothing there."""
+    kp = add_instance(world)
+    with world.lock:
+        world.data["policies"]["invited"] = {
+            "id": "invited", "type": "access", "state": "active",
+            "subjects": [{"attributes": [{"name": "iam_id", "value": "IBMid-100000KMSA"}]}],
+            "roles": [{"role_id": "crn:v1:bluemix:public:iam::::role:Administrator"}],
+            "resources": [{"attributes": [{"name": "accountId", "value": MAIN_ACCOUNT, "operator": "stringEquals"}]}],
+            "_account_id": MAIN_ACCOUNT}
+    headers = auth(client, "emulator-kms-account-key")
+    cid = cluster_named(world, "demo-vpc")["id"]
+    assert client.get(f"/global/v2/getCluster?cluster={cid}", headers=headers).status_code == 403
+    assert client.get("/global/v2/vpc/getClusters", headers=headers).get_json() == []
+    assert kp not in [i["instance_id"] for i in client.get("/global/v2/getKMSInstances", headers=headers).get_json()]
