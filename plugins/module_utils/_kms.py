@@ -16,8 +16,9 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import crn_service
 
 READER_HINT = "Reading keys needs the Reader service role on the KMS instance."
-# What an HPCS instance whose crypto units have no master key yet answers on key calls.
-UNINITIALIZED_CODES = frozenset(("INSTANCE_NOT_INITIALIZED", "HPCS_NOT_INITIALIZED", "CRYPTO_UNITS_NOT_INITIALIZED"))
+# An HPCS instance whose crypto units hold no master key yet answers key calls with HTTP 400 naming
+# the PKCS #11 return code CKR_IBM_WK_NOT_INITIALIZED ("WK": the wrapping/master key).
+UNINITIALIZED_MARK = "WK_NOT_INITIALIZED"
 
 
 def key_endpoint(session: Session, instance: dict) -> str:
@@ -37,6 +38,11 @@ def key_endpoint(session: Session, instance: dict) -> str:
     return session.url(override)
 
 
+def is_uninitialized(error: IBMCloudError) -> bool:
+    texts = [error.code or "", error.message] + [str(r.get("code")) for r in error.reasons]
+    return error.status == 400 and any(UNINITIALIZED_MARK in text for text in texts)
+
+
 class KmsClient(JsonService):
     """Calls on one KMS instance (the ``Bluemix-Instance`` header is set on every request)."""
 
@@ -53,8 +59,7 @@ class KmsClient(JsonService):
         try:
             self.list_keys(limit=1)
         except IBMCloudError as error:
-            codes = {error.code} | {r.get("code") for r in error.reasons}
-            if codes & UNINITIALIZED_CODES:
+            if is_uninitialized(error):
                 return False
             raise
         return True

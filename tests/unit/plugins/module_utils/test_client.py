@@ -1,0 +1,141 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, JsonService, Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    ConflictError,
+    InputError,
+    ServerError,
+    TransportError,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
+
+from .fake_transport import FakeAdapter, make_token, mount
+
+
+def session(**settings):
+    values = dict(iam_token=make_token(), endpoints={"resource_controller": "https://rc", "resource_manager": "https://rc"})
+    values.update(settings)
+    return Session(ConnectionSettings(**values), sleep=lambda _s: None)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({}, "No credentials"),
+        ({"api_key": "k", "endpoint_type": "internal"}, "endpoint_type"),
+        ({"api_key": "k", "endpoints": {"rc": "http://x"}}, "Unknown service"),
+    ],
+)
+def test_bad_settings_fail_before_any_request(settings, message):
+    with pytest.raises(InputError, match=message):
+        Session(ConnectionSettings(**settings))
+
+
+def test_account_id_comes_from_the_token():
+    assert session(iam_token=make_token(account="abc")).account_id == "abc"
+
+
+def test_kms_vendor_content_type_is_decoded_and_instance_header_sent():
+    client = JsonService(session(), "https://kp", {"Bluemix-Instance": "guid-1"})
+    adapter = mount(client, FakeAdapter([(200, {"resources": [{"id": "k1"}]},
+                                           {"Content-Type": "application/vnd.ibm.kms.key+json"})]))
+    result = client.request("GET", "/api/v2/keys", what="list keys", params={"limit": 1, "state": None})
+    assert result == {"resources": [{"id": "k1"}]}
+    sent = adapter.requests[0]
+    assert sent.headers["Bluemix-Instance"] == "guid-1"
+    assert sent.headers["Authorization"].startswith("Bearer ")
+    assert sent.url == "https://kp/api/v2/keys?limit=1"
+
+
+def test_get_is_retried_after_server_errors_and_connection_resets():
+    client = JsonService(session(), "https://kp")
+    adapter = mount(client, FakeAdapter([(503, {"errors": [{"code": "busy", "message": "busy"}]}),
+                                         requests.ConnectionError("reset"), (200, {"ok": True})]))
+    assert client.request("GET", "/x", what="x") == {"ok": True}
+    assert len(adapter.requests) == 3
+
+
+@pytest.mark.parametrize("answer, error", [((500, {"message": "boom"}), ServerError),
+                                           (requests.ConnectionError("reset"), TransportError)])
+def test_post_is_not_retried_after_an_ambiguous_failure(answer, error):
+    client = JsonService(session(), "https://kp")
+    adapter = mount(client, FakeAdapter([answer, (201, {})]))
+    with pytest.raises(error):
+        client.request("POST", "/x", what="x", body={})
+    assert len(adapter.requests) == 1
+
+
+def test_post_is_retried_after_429():
+    client = JsonService(session(), "https://kp")
+    adapter = mount(client, FakeAdapter([(429, {}, {"Retry-After": "0"}), (201, {"id": "new"})]))
+    assert client.request("POST", "/x", what="x", body={}) == {"id": "new"}
+    assert len(adapter.requests) == 2
+
+
+def test_401_refreshes_the_token_once_when_an_api_key_is_available(monkeypatch):
+    live = session(api_key="k", iam_token=None, endpoints={"iam": "https://iam"})
+    tokens = iter([make_token(), make_token()])
+    fetched = []
+
+    def fake_request_token():
+        fetched.append(1)
+        return {"access_token": next(tokens), "expires_in": 3600, "expiration": 0}
+
+    monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
+    client = JsonService(live, "https://kp")
+    adapter = mount(client, FakeAdapter([(401, {"resources": [{"errorMsg": "Unauthorized"}]}), (200, {"ok": 1})]))
+    assert client.request("GET", "/x", what="x") == {"ok": 1}
+    assert len(adapter.requests) == 2
+    assert len(fetched) == 2
+
+
+def test_conflict_carries_the_hint():
+    client = JsonService(session(), "https://kp")
+    mount(client, FakeAdapter([(409, {"resources": [{"errorMsg": "Conflict", "reasons": [{"code": "C"}]}]})]))
+    with pytest.raises(ConflictError) as caught:
+        client.request("DELETE", "/x", what="x", hint="Use force.")
+    assert caught.value.describe().endswith("Use force.")
+
+
+def instance(guid, name="kms", region="us-south", service="kms"):
+    return {"guid": guid, "name": name, "region_id": region, "state": "active",
+            "crn": f"crn:v1:bluemix:public:{service}:{region}:a/acct-1:{guid}::"}
+
+
+def test_instance_list_follows_next_url_and_keeps_only_kms_services():
+    client = ResourceClient(session())
+    pages = [
+        (200, {"rows_count": 2, "next_url": "/v2/resource_instances?name=kms&start=tok2",
+               "resources": [instance("g1"), instance("g2", service="cloud-object-storage")]}),
+        (200, {"rows_count": 1, "next_url": None, "resources": [instance("g3", service="hs-crypto")]}),
+    ]
+    adapter = mount(client.controller, FakeAdapter(pages))
+    found = client.list_instances(name="kms")
+    assert [i["guid"] for i in found] == ["g1", "g3"]
+    assert "start=tok2" in adapter.requests[1].url
+
+
+def test_several_instances_with_one_name_is_an_error_that_lists_them():
+    client = ResourceClient(session())
+    mount(client.controller, FakeAdapter([(200, {"next_url": None, "resources": [instance("g1"), instance("g2")]})]))
+    with pytest.raises(InputError, match="2 key-protect instances are named 'kms'.*g1.*g2"):
+        client.find_instance(name="kms", service="key-protect", resource_group_id="rg", region="us-south")
+
+
+def test_create_adopts_the_instance_when_the_answer_was_lost():
+    client = ResourceClient(session())
+    adapter = mount(client.controller, FakeAdapter([
+        requests.ConnectionError("lost"),
+        (200, {"next_url": None, "resources": [instance("g9")]}),
+    ]))
+    created = client.create_instance(name="kms", service="key-protect", plan=None, resource_group_id="rg",
+                                     region="us-south", parameters=None)
+    assert created["guid"] == "g9"
+    assert [r.method for r in adapter.requests] == ["POST", "GET"]

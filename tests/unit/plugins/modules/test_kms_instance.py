@@ -1,0 +1,111 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ibmcloud.kms.plugins.modules import kms_instance
+from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import drift_warnings
+
+from ..module_utils.fake_transport import make_token
+
+WANT = dict(name="kms", service="key-protect", plan=None, resource_group_id="rg-1", region="us-south",
+            parameters=None)
+EXISTING = {"guid": "g-1", "name": "kms", "state": "active", "resource_plan_id": "eedd3585-90c6-4c8f-be3d-062069e99fc3",
+            "parameters": {"allowed_network": "private-only"},
+            "crn": "crn:v1:bluemix:public:kms:us-south:a/acct:g-1::"}
+
+
+def client():
+    fake = MagicMock()
+    fake.session.account_id = "acct"
+    fake.create_instance.return_value = {"guid": "g-new", "state": "provisioning"}
+    fake.wait_active.return_value = ({"guid": "g-new", "state": "active"}, 2.0)
+    fake.wait_gone.return_value = (None, 1.0)
+    return fake
+
+
+# (current, check_mode, wait, changed, created, waited, after guid)
+PRESENT = [
+    (None, True, True, True, False, None, None),
+    (None, False, True, True, True, 2.0, "g-new"),
+    (None, False, False, True, True, None, "g-new"),
+    (EXISTING, True, True, False, False, None, "g-1"),
+    (EXISTING, False, True, False, False, None, "g-1"),
+]
+
+
+@pytest.mark.parametrize("current, check_mode, wait, changed, created, waited, guid", PRESENT)
+def test_ensure_present(current, check_mode, wait, changed, created, waited, guid):
+    fake = client()
+    result = kms_instance.ensure_present(fake, current, WANT, check_mode=check_mode, wait=wait, wait_timeout=10)
+    assert result[0] is changed
+    assert result[1]["guid"] == guid
+    assert result[2] == waited
+    assert fake.create_instance.called is created
+
+
+# (current, check_mode, wait, changed, deleted, waited)
+ABSENT = [
+    (None, False, True, False, False, None),
+    (EXISTING, True, True, True, False, None),
+    (EXISTING, False, True, True, True, 1.0),
+    (EXISTING, False, False, True, True, None),
+]
+
+
+@pytest.mark.parametrize("current, check_mode, wait, changed, deleted, waited", ABSENT)
+def test_ensure_absent(current, check_mode, wait, changed, deleted, waited):
+    fake = client()
+    result = kms_instance.ensure_absent(fake, current, check_mode=check_mode, wait=wait, wait_timeout=10)
+    assert result == (changed, None, waited)
+    assert fake.delete_instance.called is deleted
+
+
+@pytest.mark.parametrize(
+    "want, count",
+    [
+        ({}, 0),
+        ({"plan": "tiered-pricing", "parameters": {"allowed_network": "private-only"}}, 0),
+        ({"plan": "cross-region-resiliency"}, 1),
+        ({"parameters": {"allowed_network": "public-and-private"}}, 1),
+        ({"plan": "cross-region-resiliency", "parameters": {"allowed_network": "x", "other": 1}}, 3),
+    ],
+)
+def test_drift_is_reported_per_difference(want, count):
+    assert len(drift_warnings(EXISTING, {**WANT, **want})) == count
+
+
+def run_main(capsys, args):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            kms_instance.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_main_without_credentials_fails_with_a_clear_message(capsys, monkeypatch):
+    for name in ("IC_API_KEY", "IBMCLOUD_API_KEY", "IC_IAM_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = run_main(capsys, {"name": "kms"})
+    assert result["failed"]
+    assert "No credentials" in result["msg"]
+
+
+def test_main_check_mode_create_predicts_and_never_creates(capsys, monkeypatch):
+    fake = client()
+    fake.resource_group_id.return_value = "rg-1"
+    fake.find_instance.return_value = None
+    monkeypatch.setattr(kms_instance, "ResourceClient", lambda session: fake)
+    result = run_main(capsys, {"name": "kms", "iam_token": make_token(), "_ansible_check_mode": True,
+                               "_ansible_diff": True})
+    assert result["changed"] is True
+    assert result["instance"]["name"] == "kms" and result["instance"]["guid"] is None
+    assert result["diff"] == {"before": {}, "after": result["instance"]}
+    assert not fake.create_instance.called
+    assert make_token()[:20] not in json.dumps(result)
