@@ -30,7 +30,7 @@ run_step() {
 
 in_copy() { (cd "$COLLECTION_COPY" && "$@"); }
 
-step_emulator() { python -m pytest -q -p no:cacheprovider tests/emulator/tests; }
+step_emulator() { python -m pytest -q -p no:cacheprovider -n 2 tests/emulator/tests; }
 
 step_units() { in_copy ansible-test units --local --python "$PY_VERSION" --color no; }
 

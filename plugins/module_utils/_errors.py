@@ -136,7 +136,7 @@ def _kms_fields(body: dict) -> Optional[tuple]:
                if isinstance(r, dict)]
     code = reasons[0]["code"] if reasons else None
     message = first["errorMsg"]
-    if reasons and reasons[0].get("message"):
+    if reasons and reasons[0].get("message") and reasons[0]["message"] not in message:
         message = f"{message} {reasons[0]['message']}"
     return code, message, None, reasons
 

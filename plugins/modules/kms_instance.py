@@ -276,13 +276,13 @@ def main() -> None:
                     region=params["region"], parameters=params["parameters"])
         current = client.find_instance(name=want["name"], service=want["service"],
                                        resource_group_id=want["resource_group_id"], region=want["region"])
+        before_view = instance_view(module.session, current) if current else {}
         if params["state"] == "absent":
             changed, after, waited = ensure_absent(client, current, **options)
         else:
             changed, after, waited = ensure_present(client, current, want, **options)
             for warning in drift_warnings(current, want):
                 module.warn(warning)
-        before_view = instance_view(module.session, current) if current else {}
         after_view = before_view if after is current else (instance_view(module.session, after) if after else {})
     except IBMCloudError as error:
         module.fail_from_error(error)
