@@ -49,7 +49,7 @@ CONFIG
   return $status
 }
 
-step_lint() { in_copy ansible-lint --profile production --offline; }
+step_lint() { in_copy ansible-lint --profile production --offline --nocolor; }
 
 step_docs() { in_copy antsibull-docs lint-collection-docs --plugin-docs .; }
 
