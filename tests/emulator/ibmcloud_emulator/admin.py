@@ -69,7 +69,10 @@ def faults():
     body = request.get_json(silent=True) or {}
     injector = current_app.extensions["ibmcloud_emulator.faults"]
     try:
-        injector.configure(float(body.get("rate", 0.0)), int(body.get("seed", 0)), body.get("kinds"))
+        limit = body.get("limit")
+        injector.configure(float(body.get("rate", 0.0)), int(body.get("seed", 0)), body.get("kinds"),
+                           methods=body.get("methods"), path_prefix=str(body.get("path_prefix", "")),
+                           limit=None if limit is None else int(limit))
     except (TypeError, ValueError) as exc:
         return platform_error(400, "bad_request", str(exc))
     return jsonify(injector.describe())

@@ -64,7 +64,7 @@ class _EmulatorMiddleware:
             environ["PATH_INFO"] = path[len(PRIVATE_PREFIX):] or "/"
             environ["emulator.endpoint"] = "private"
         if not environ["PATH_INFO"].startswith(ADMIN_PREFIX):
-            environ["emulator.fault"] = self.faults.draw()
+            environ["emulator.fault"] = self.faults.draw(environ.get("REQUEST_METHOD", "GET"), environ["PATH_INFO"])
         result = self.app(environ, start_response)
         if environ.get("emulator.drop"):
             if hasattr(result, "close"):

@@ -153,3 +153,13 @@ def test_cli_tls_serves_https_trusted_by_the_written_ca(tmp_path):
     finally:
         process.terminate()
         process.wait(5)
+
+
+def test_faults_can_target_requests_and_stop_after_a_limit(client):
+    body = {"rate": 1.0, "kinds": ["503"], "methods": ["POST"], "path_prefix": "/identity/", "limit": 2}
+    assert client.post("/_emulator/faults", json=body).get_json()["limit"] == 2
+    form = {"grant_type": GRANT, "apikey": "emulator-admin-key"}
+    statuses = [client.post("/identity/token", data=form).status_code for _ in range(3)]
+    assert statuses == [503, 503, 200]
+    assert client.get("/_emulator/health").status_code == 200
+    assert client.get("/_emulator/requests").get_json()["requests"][-1]["fault"] is None

@@ -44,8 +44,8 @@ def test_account_id_comes_from_the_token():
 
 def test_kms_vendor_content_type_is_decoded_and_instance_header_sent():
     client = JsonService(session(), "https://kp", {"Bluemix-Instance": "guid-1"})
-    adapter = mount(client, FakeAdapter([(200, {"resources": [{"id": "k1"}]},
-                                           {"Content-Type": "application/vnd.ibm.kms.key+json"})]))
+    answer = (200, {"resources": [{"id": "k1"}]}, {"Content-Type": "application/vnd.ibm.kms.key+json"})
+    adapter = mount(client, FakeAdapter([answer]))
     result = client.request("GET", "/api/v2/keys", what="list keys", params={"limit": 1, "state": None})
     assert result == {"resources": [{"id": "k1"}]}
     sent = adapter.requests[0]

@@ -54,7 +54,7 @@ CASES = [
 def test_error_from_response_parses_each_service_format(status, body, headers, cls, code, message, trace):
     text = body if isinstance(body, str) else json.dumps(body)
     error = error_from_response(status, text, headers, method="GET", url="https://x/api")
-    assert type(error) is cls
+    assert error.__class__ is cls
     assert error.status == status
     assert error.code == code
     assert message in error.message
