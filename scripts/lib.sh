@@ -3,7 +3,7 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
-BUILD="$ROOT/build"
+BUILD="${KMS_BUILD_DIR:-$ROOT/build}"  # KMS_BUILD_DIR lets parallel runs use separate copies
 COLLECTIONS_ROOT="$BUILD/collections"
 COLLECTION_COPY="$COLLECTIONS_ROOT/ansible_collections/ibmcloud/kms"
 PY_VERSION="3.12"

@@ -8,14 +8,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+from urllib.parse import quote
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import JsonService, Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import is_overridden
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    AuthError,
+    GoneError,
+    IBMCloudError,
+    NotFoundError,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import crn_service
 
 READER_HINT = "Reading keys needs the Reader service role on the KMS instance."
+WRITER_HINT = "Creating and rotating keys and setting key policies needs the Writer service role on the KMS instance."
+MANAGER_HINT = ("Enabling, disabling, deleting, restoring and moving keys needs the Manager service role on the "
+                "KMS instance.")
+KEY_TYPE = "application/vnd.ibm.kms.key+json"
+POLICY_TYPE = "application/vnd.ibm.kms.policy+json"
+PAGE = 200
 # An HPCS instance whose crypto units hold no master key yet answers key calls with HTTP 400 naming
 # the PKCS #11 return code CKR_IBM_WK_NOT_INITIALIZED ("WK": the wrapping/master key).
 UNINITIALIZED_MARK = "WK_NOT_INITIALIZED"
@@ -63,3 +75,127 @@ class KmsClient(JsonService):
                 return False
             raise
         return True
+
+    def get_key(self, id_or_alias: str) -> Optional[dict]:
+        """A key's metadata by id or alias (deleted keys too, with state 5); None when unknown."""
+        try:
+            result = self.request("GET", f"/api/v2/keys/{quote(id_or_alias, safe='')}/metadata",
+                                  what="get key", hint=READER_HINT)
+        except NotFoundError:
+            return None
+        resources = (result or {}).get("resources") or []
+        return resources[0] if resources else None
+
+    def registrations(self, key_id: Optional[str] = None, resource_crn: Optional[str] = None) -> list:
+        """Registrations (cloud resources protected by a key) of one key or of every key, all pages."""
+        path = f"/api/v2/keys/{quote(key_id, safe='')}/registrations" if key_id else "/api/v2/keys/registrations"
+        found: list = []
+        while True:
+            params = {"limit": 200, "offset": len(found), "urlEncodedResourceCRNQuery": resource_crn}
+            page = (self.request("GET", path, params=params, what="list registrations", hint=READER_HINT)
+                    or {}).get("resources") or []
+            found.extend(page)
+            if len(page) < 200:
+                return found
+
+    # -- key operations (root_key, root_key_info) ------------------------------------------------
+    def call(self, method: str, path: str, *, what: str, hint: str, **kwargs: Any) -> Any:
+        """request(), but the role hint stays only on 401/403: a 409 is not a missing role."""
+        try:
+            return self.request(method, path, what=what, hint=hint, **kwargs)
+        except IBMCloudError as error:
+            if not isinstance(error, AuthError) and error.hint == hint:
+                error.hint = None
+            raise
+
+    def list_root_keys(self, *, search: Optional[str] = None, include_deleted: bool = False) -> list:
+        """Every root key (``extractable: false``) of the instance, all pages; deleted ones only on request."""
+        found: list = []
+        states = "0,1,2,3,5" if include_deleted else "0,1,2,3"
+        while True:
+            params = {"limit": PAGE, "offset": len(found), "state": states, "extractable": "false",
+                      "search": search}
+            page = (self.call("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT)
+                    or {}).get("resources") or []
+            found.extend(page)
+            if len(page) < PAGE:
+                return found
+
+    def keys_named(self, name: str, *, include_deleted: bool = False) -> list:
+        """Root keys whose name is exactly ``name`` (the search narrows, the comparison decides)."""
+        keys = self.list_root_keys(search=f"exact:name:escape:{name}", include_deleted=include_deleted)
+        return [key for key in keys if key.get("name") == name]
+
+    def create_key(self, spec: dict, *, key_ring: Optional[str] = None,
+                   find: Callable[[], Optional[dict]]) -> dict:
+        """Create a key from an API resource (name, aliases, description, extractable, expirationDate).
+
+        Never retried blind: after an ambiguous failure ``find`` looks for the key before creating again.
+        """
+        body = {"metadata": {"collectionType": KEY_TYPE, "collectionTotal": 1},
+                "resources": [{"type": KEY_TYPE, **spec}]}
+        headers = {"Prefer": "return=representation", **({"X-Kms-Key-Ring": key_ring} if key_ring else {})}
+
+        def create() -> dict:
+            result = self.call("POST", "/api/v2/keys", body=body, content_type=KEY_TYPE, headers=headers,
+                               what=f"create key {spec.get('name')}", hint=WRITER_HINT)
+            return ((result or {}).get("resources") or [{}])[0]
+
+        # The retry policy's create(): a lost answer or a server error is followed by ``find``, never by a
+        # second POST straight away (Session.create() expects an SDK call; this is a JsonService request).
+        return self.session.retry.create(create, find, what=f"create key {spec.get('name')}")
+
+    def key_action(self, key_id: str, action: str) -> None:
+        """POST /keys/{id}/actions/<action>: rotate, enable, disable, setKeyForDeletion, unsetKeyForDeletion."""
+        hint = WRITER_HINT if action == "rotate" else MANAGER_HINT
+        self.call("POST", f"/api/v2/keys/{quote(key_id, safe='')}/actions/{action}", what=f"{action} key",
+                  hint=hint, headers={"Prefer": "return=minimal"})
+
+    def rotate_key(self, key_id: str) -> None:
+        self.key_action(key_id, "rotate")
+
+    def enable_key(self, key_id: str) -> None:
+        self.key_action(key_id, "enable")
+
+    def disable_key(self, key_id: str) -> None:
+        self.key_action(key_id, "disable")
+
+    def delete_key(self, key_id: str, *, force: bool = False) -> None:
+        """Delete (destroy) a key; an already deleted or unknown key counts as gone."""
+        try:
+            self.call("DELETE", f"/api/v2/keys/{quote(key_id, safe='')}", params={"force": "true" if force else None},
+                      headers={"Prefer": "return=minimal"}, what="delete key", hint=MANAGER_HINT)
+        except (NotFoundError, GoneError):
+            return
+
+    def restore_key(self, key_id: str) -> dict:
+        result = self.call("POST", f"/api/v2/keys/{quote(key_id, safe='')}/restore", what="restore key",
+                           hint=MANAGER_HINT, headers={"Prefer": "return=representation"})
+        return ((result or {}).get("resources") or [{}])[0]
+
+    def move_key(self, key_id: str, key_ring: str, current_ring: Optional[str] = None) -> None:
+        headers = {"X-Kms-Key-Ring": current_ring} if current_ring else None
+        self.call("PATCH", f"/api/v2/keys/{quote(key_id, safe='')}", body={"keyRingID": key_ring},
+                  content_type=KEY_TYPE, headers=headers, what="move key to another key ring", hint=MANAGER_HINT)
+
+    def key_policies(self, key_id: str) -> dict:
+        """The key's policies by kind: ``{"rotation": {...}, "dualAuthDelete": {...}}`` (only those set)."""
+        result = self.call("GET", f"/api/v2/keys/{quote(key_id, safe='')}/policies", what="get key policies",
+                           hint=READER_HINT)
+        policies: dict = {}
+        for resource in (result or {}).get("resources") or []:
+            for kind in ("rotation", "dualAuthDelete"):
+                if kind in resource:
+                    policies[kind] = resource[kind]
+        return policies
+
+    def set_key_policy(self, key_id: str, kind: str, value: dict) -> None:
+        """PUT one key policy: ``rotation`` ({enabled, interval_month}) or ``dualAuthDelete`` ({enabled})."""
+        body = {"metadata": {"collectionType": POLICY_TYPE, "collectionTotal": 1},
+                "resources": [{"type": POLICY_TYPE, kind: value}]}
+        self.call("PUT", f"/api/v2/keys/{quote(key_id, safe='')}/policies", params={"policy": kind}, body=body,
+                  what=f"set {kind} policy", hint=WRITER_HINT)
+
+    def add_alias(self, key_id: str, alias: str) -> None:
+        self.call("POST", f"/api/v2/keys/{quote(key_id, safe='')}/aliases/{quote(alias, safe='')}",
+                  what="add key alias", hint=WRITER_HINT)
