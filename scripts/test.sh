@@ -42,6 +42,7 @@ step_integration() {
   cat > "$COLLECTION_COPY/tests/integration/integration_config.yml" <<CONFIG
 ---
 emulator_url: $EMULATOR_URL
+emulator_command: $VENV/bin/ibmcloud-emulator
 ibmcloud_api_key: emulator-admin-key
 CONFIG
   local status=0

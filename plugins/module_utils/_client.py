@@ -19,6 +19,8 @@ from typing import Any, Callable, Optional, TypeVar
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides, service_url
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    CertificateError,
+    ForbiddenError,
     IBMCloudError,
     InputError,
     TransportError,
@@ -81,14 +83,34 @@ def translate(exc: Exception) -> IBMCloudError:
             method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
     if HAS_SDK and isinstance(exc, requests.exceptions.RequestException):
         request = getattr(exc, "request", None)
-        return TransportError(f"no answer from the server ({type(exc).__name__})",
-                              method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
+        where = dict(method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
+        if isinstance(exc, requests.exceptions.SSLError):
+            return CertificateError("the server's TLS certificate could not be verified", **where,
+                                  hint="Set ca_path to the CA bundle that signed it (validate_certs=false only "
+                                       "for testing).")
+        return TransportError(f"no answer from the server ({type(exc).__name__})", **where)
     raise exc
 
 
 def _safe_url(url: Optional[str]) -> Optional[str]:
     """The URL without its query string (queries may carry names, never secrets, but keep messages short)."""
     return url.split("?", 1)[0] if url else url
+
+
+def _token_claims(token: str) -> dict:
+    try:
+        return jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise InputError("iam_token is not a valid IAM access token (JWT).") from None
+
+
+def _with_hint(error: IBMCloudError, role_hint: Optional[str]) -> IBMCloudError:
+    if isinstance(error, ForbiddenError):
+        return error.with_hint(role_hint)
+    if isinstance(error, UnauthorizedError):
+        return error.with_hint("IBM Cloud did not accept the credentials: check api_key, or renew iam_token "
+                               "(IAM tokens expire after an hour).")
+    return error
 
 
 class Session:
@@ -102,6 +124,8 @@ class Session:
         if settings.endpoint_type not in ("public", "private"):
             raise InputError(f"endpoint_type must be public or private, not {settings.endpoint_type!r}.")
         check_overrides(settings.endpoints)
+        if settings.iam_token and not settings.api_key:
+            _token_claims(settings.iam_token)
         self.settings = settings
         self.log = log or (lambda _msg: None)
         self.retry = RetryPolicy(attempts=settings.retries + 1, sleep=sleep, log=self.log)
@@ -139,19 +163,20 @@ class Session:
         return self.retry.run(self._fetch_token, idempotent=True, what="IAM token")
 
     def _fetch_token(self) -> str:
+        manager = self.authenticator.token_manager
         try:
-            return self.authenticator.token_manager.get_token()
+            return manager.get_token()
         except Exception as exc:  # sdk-core raises ApiException or requests exceptions
+            # sdk-core marks a token request as in flight and, when it fails, leaves the mark for 60 s,
+            # making the next get_token() wait that long; clear it so a retry asks at once.
+            manager.request_time = 0
             error = translate(exc)
             if error.status in (400, 401):
                 error.hint = "IAM refused the API key: check api_key (IC_API_KEY) and the IAM endpoint."
             raise error from None
 
     def claims(self) -> dict:
-        try:
-            return jwt.decode(self.access_token(), options={"verify_signature": False})
-        except jwt.PyJWTError:
-            raise InputError("iam_token is not a valid IAM access token (JWT).") from None
+        return _token_claims(self.access_token())
 
     @property
     def account_id(self) -> str:
@@ -159,11 +184,14 @@ class Session:
 
     # -- calls ----------------------------------------------------------------------
     def call(self, fn: Callable[[], Any], *, method: str, what: str, hint: Optional[str] = None) -> Any:
-        """Run one API call under the retry policy; the result is decoded JSON (or None)."""
+        """Run one API call under the retry policy; the result is decoded JSON (or None).
+
+        ``hint`` names the IAM role the call needs; it is added to a 403.
+        """
         try:
             return self.retry.run(lambda: self._invoke(fn), idempotent=method.upper() != "POST", what=what)
         except IBMCloudError as error:
-            raise error.with_hint(hint) from None
+            raise _with_hint(error, hint) from None
 
     def create(self, fn: Callable[[], Any], find: Callable[[], Optional[Any]], *, what: str,
                hint: Optional[str] = None) -> Any:
@@ -171,7 +199,7 @@ class Session:
         try:
             return self.retry.create(lambda: self.call(fn, method="POST", what=what), find, what=what)
         except IBMCloudError as error:
-            raise error.with_hint(hint) from None
+            raise _with_hint(error, hint) from None
 
     def _invoke(self, fn: Callable[[], Any]) -> Any:
         try:

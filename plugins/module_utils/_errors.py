@@ -46,7 +46,7 @@ class IBMCloudError(Exception):
         code = f"{self.code}: " if self.code else ""
         text = f"{where}{status}{code}{self.message}"
         if self.hint:
-            text = f"{text} {self.hint}"
+            text = f"{text.rstrip()}{'' if text.rstrip().endswith(('.', '!', '?')) else '.'} {self.hint}"
         return text
 
     def as_result(self) -> dict:
@@ -108,6 +108,10 @@ class ServerError(IBMCloudError):
 
 class TransportError(IBMCloudError):
     """No HTTP answer: connection refused or reset, timeout, TLS failure."""
+
+
+class CertificateError(TransportError):
+    """The server's TLS certificate was not trusted; retrying cannot help."""
 
 
 class WaitTimeoutError(IBMCloudError):

@@ -19,6 +19,7 @@ import time
 from typing import Callable, Optional, TypeVar
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    CertificateError,
     IBMCloudError,
     RateLimitedError,
     ServerError,
@@ -30,6 +31,8 @@ RETRYABLE_STATUS = frozenset((429, 500, 502, 503, 504))
 
 
 def is_retryable(error: IBMCloudError) -> bool:
+    if isinstance(error, CertificateError):
+        return False
     return isinstance(error, TransportError) or error.status in RETRYABLE_STATUS
 
 

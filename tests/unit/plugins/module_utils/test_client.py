@@ -9,7 +9,7 @@ import requests
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, JsonService, Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
-    ConflictError,
+    IBMCloudError,
     InputError,
     ServerError,
     TransportError,
@@ -96,12 +96,23 @@ def test_401_refreshes_the_token_once_when_an_api_key_is_available(monkeypatch):
     assert len(fetched) == 2
 
 
-def test_conflict_carries_the_hint():
+@pytest.mark.parametrize(
+    "status, body, hinted",
+    [
+        (403, {"resources": [{"errorMsg": "Forbidden"}]}, "Use force."),
+        (409, {"resources": [{"errorMsg": "Conflict", "reasons": [{"code": "C"}]}]}, None),
+        (401, {"resources": [{"errorMsg": "Unauthorized"}]}, "did not accept the credentials"),
+    ],
+)
+def test_role_hint_is_added_only_to_403(status, body, hinted):
     client = JsonService(session(), "https://kp")
-    mount(client, FakeAdapter([(409, {"resources": [{"errorMsg": "Conflict", "reasons": [{"code": "C"}]}]})]))
-    with pytest.raises(ConflictError) as caught:
+    mount(client, FakeAdapter([(status, body)]))
+    with pytest.raises(IBMCloudError) as caught:
         client.request("DELETE", "/x", what="x", hint="Use force.")
-    assert caught.value.describe().endswith("Use force.")
+    if hinted:
+        assert hinted in caught.value.describe()
+    else:
+        assert caught.value.hint is None
 
 
 def instance(guid, name="kms", region="us-south", service="kms"):
@@ -139,3 +150,21 @@ def test_create_adopts_the_instance_when_the_answer_was_lost():
                                      region="us-south", parameters=None)
     assert created["guid"] == "g9"
     assert [r.method for r in adapter.requests] == ["POST", "GET"]
+
+
+def test_a_failed_token_request_does_not_make_the_retry_wait(monkeypatch):
+    live = session(api_key="k", iam_token=None, endpoints={"iam": "https://iam"})
+    answers = iter([requests.ConnectionError("reset"), {"access_token": make_token(), "expires_in": 3600}])
+
+    def fake_request_token():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def paced(_seconds):
+        raise AssertionError("the retry waited in sdk-core's token pacing loop")
+
+    monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
+    monkeypatch.setattr("time.sleep", paced)
+    assert live.access_token()

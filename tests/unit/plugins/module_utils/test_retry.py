@@ -9,6 +9,7 @@ import random
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    CertificateError,
     BadRequestError,
     NotFoundError,
     RateLimitedError,
@@ -43,6 +44,7 @@ CASES = [
     ([ServerError("x", status=500)], True, 2, None),
     ([ServerError("x", status=502), ServerError("x", status=503), ServerError("x", status=504)], True, 4, None),
     ([TransportError("reset")], True, 2, None),
+    ([CertificateError("untrusted")], True, 1, CertificateError),
     ([RateLimitedError("slow", status=429)], False, 2, None),
     ([ServerError("x", status=500)], False, 1, ServerError),
     ([TransportError("reset")], False, 1, TransportError),
