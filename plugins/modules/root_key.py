@@ -1,0 +1,441 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: root_key
+short_description: Create, rotate, enable, disable or delete a Key Protect or HPCS root key
+version_added: 0.1.0
+description:
+  - Makes sure a root key (a key that never leaves the service, C(extractable=false)) exists in a Key Protect or
+    Hyper Protect Crypto Services instance, with the wanted rotation policy and state, and rotates it on demand.
+  - The key is identified by O(alias) when it is given (an alias is unique in an instance), otherwise by O(name).
+    When several keys have the name and no alias is given, the module fails and lists them instead of guessing.
+  - This is step 2 of enabling KMS encryption of Kubernetes secrets on an IBM Cloud Kubernetes Service or
+    Red Hat OpenShift on IBM Cloud cluster; the cluster then uses the key by its RV(root_key.id).
+author:
+  - ibmcloud.kms maintainers (@ibmcloud-kms)
+options:
+  instance:
+    description:
+      - The KMS instance that holds the key, by guid, CRN or name.
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the key. Required to create a key. Identifies the key when O(alias) is not set.
+    type: str
+  alias:
+    description:
+      - An alias of the key (2 to 90 characters of letters, digits, V(_) and V(-)). Identifies the key when set,
+        and is given to the key when it is created.
+    type: str
+  key_ring:
+    description:
+      - The key ring of the key. A new key is created in it; an existing key in another ring is moved to it.
+      - When not set, new keys go to the V(default) ring and existing keys stay where they are.
+    type: str
+  description:
+    description:
+      - Description of a new key. The description of an existing key cannot change; a difference is reported as a
+        warning.
+    type: str
+  expiration_date:
+    description:
+      - When a new key expires, as an RFC 3339 timestamp such as V(2030-01-01T00:00:00Z). An expired key is
+        deactivated and a cluster that uses it stops working.
+      - The expiration date of an existing key cannot change; a difference is reported as a warning and the key is
+        never replaced.
+    type: str
+  rotation_policy:
+    description:
+      - The automatic rotation policy of the key. When not set, the policy is left as it is.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - Whether Key Protect rotates the key automatically.
+        type: bool
+        default: true
+      interval_month:
+        description:
+          - Months (of 30 days) between automatic rotations, 1 to 12.
+        type: int
+  dual_auth_delete:
+    description:
+      - Turn on dual authorization for deletion, after which deleting the key needs two users.
+      - This cannot be undone, so it needs O(acknowledge_irreversible=true). V(false) never turns it off; the module
+        warns when the key has it.
+    type: bool
+  acknowledge_irreversible:
+    description:
+      - Confirms that O(dual_auth_delete=true) cannot be turned off again.
+    type: bool
+    default: false
+  rotate:
+    description:
+      - Rotate the key now (a new key version under the same id). Key Protect allows one rotation per key per hour.
+      - A rotation refused because the key was rotated within the hour does not fail the task; it is reported in
+        RV(rotation) as V(skipped) with RV(rotation.next_rotation_allowed), and the task is not changed. A key
+        created by the same task is not rotated either.
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) creates the key when it does not exist, and restores it when it was deleted less than 30 days
+        ago. It does not enable a disabled key.
+      - V(enabled) does the same and also enables a disabled (suspended) key.
+      - V(disabled) disables an existing active key. A key that does not exist is an error.
+      - V(absent) deletes the key. A deleted key stays readable, and restorable, for 30 days.
+      - V(disabled) and V(absent) are refused, before any change, while resources such as clusters are registered
+        with the key (see RV(root_key.registrations)), unless O(force=true) and O(acknowledge_data_loss=true).
+    type: str
+    choices: [present, enabled, disabled, absent]
+    default: present
+  force:
+    description:
+      - Disable or delete the key although resources are registered with it. Those resources can no longer decrypt
+        their data; for a cluster, its Kubernetes secrets. Needs O(acknowledge_data_loss=true).
+      - Registrations that prevent deletion (retention policies) refuse deletion even so.
+    type: bool
+    default: false
+  acknowledge_data_loss:
+    description:
+      - Confirms O(force=true).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ibmcloud.kms.auth
+  - ibmcloud.kms.attributes
+notes:
+  - Writing keys needs the Writer service role on the instance; disabling, enabling, deleting, restoring and moving
+    keys need Manager; reading needs Reader.
+  - A Hyper Protect Crypto Services instance must be initialized (master key loaded) before it can hold keys; the
+    module fails with a message saying how.
+  - Key Protect allows one rotation per key per hour. The module compares the last rotation with IBM Cloud's clock
+    as carried by the IAM token, and treats the service's refusal the same way, so a scheduled rotation stays
+    green.
+  - Names, descriptions and expiration dates of existing keys cannot be changed by the API; differences are
+    reported as warnings.
+  - A key disabled less than 30 seconds ago cannot be enabled yet, and a key deleted less than 30 seconds ago
+    cannot be restored yet; the module then fails with the service's message.
+seealso:
+  - module: ibmcloud.kms.root_key_info
+  - module: ibmcloud.kms.kms_instance
+  - name: Key Protect root keys
+    description: Creating, rotating and deleting root keys.
+    link: https://cloud.ibm.com/docs/key-protect?topic=key-protect-create-root-keys
+  - name: Key Protect API
+    description: The API this module calls.
+    link: https://cloud.ibm.com/apidocs/key-protect
+"""
+
+EXAMPLES = r"""
+- name: Create the root key for cluster secrets
+  ibmcloud.kms.root_key:
+    instance: kms-for-clusters
+    name: cluster-secrets
+    alias: prod-cluster-crk
+    description: Root key for prod cluster secrets
+    rotation_policy:
+      interval_month: 3
+  register: crk
+
+- name: Preview the creation without changing anything
+  ibmcloud.kms.root_key:
+    instance: kms-for-clusters
+    name: cluster-secrets
+    alias: prod-cluster-crk
+  check_mode: true
+  diff: true
+
+- name: Rotate the key (a scheduled job; skipped, not failed, within an hour of the last rotation)
+  ibmcloud.kms.root_key:
+    instance: kms-for-clusters
+    alias: prod-cluster-crk
+    rotate: true
+  register: rotated
+
+- name: Show when the next rotation is allowed
+  ansible.builtin.debug:
+    msg: "{{ rotated.rotation.status }}, next allowed {{ rotated.rotation.next_rotation_allowed }}"
+
+- name: Turn on dual authorization for deletion (cannot be undone)
+  ibmcloud.kms.root_key:
+    instance: kms-for-clusters
+    alias: prod-cluster-crk
+    dual_auth_delete: true
+    acknowledge_irreversible: true
+
+- name: Delete a key no cluster uses any more
+  ibmcloud.kms.root_key:
+    instance: kms-for-clusters
+    alias: sandbox-crk
+    state: absent
+"""
+
+RETURN = r"""
+root_key:
+  description:
+    - The key after the task; in check mode, what it would be (without an id when it would be created).
+    - After O(state=absent), the deleted key (RV(root_key.state=destroyed)); empty when the key does not exist.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The key id (the C(crk_id) of a cluster's KMS configuration).
+      type: str
+      sample: 02fd6835-6001-4482-a892-13bd2085f75d
+    crn:
+      description: The key CRN.
+      type: str
+      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:02fd6835-6001-4482-a892-13bd2085f75d"
+    name:
+      description: The key name.
+      type: str
+      sample: cluster-secrets
+    aliases:
+      description: The aliases of the key.
+      type: list
+      elements: str
+      sample: [prod-cluster-crk]
+    description:
+      description: The key description.
+      type: str
+      sample: Root key for prod cluster secrets
+    state:
+      description: V(active), V(suspended) (disabled), V(deactivated) (expired), V(destroyed) (deleted) or V(pre-activation).
+      type: str
+      sample: active
+    extractable:
+      description: Whether the key material can leave the service; always false for a root key.
+      type: bool
+      sample: false
+    imported:
+      description: Whether the key material was imported.
+      type: bool
+      sample: false
+    key_ring:
+      description: The key ring of the key.
+      type: str
+      sample: default
+    creation_date:
+      description: When the key was created.
+      type: str
+      sample: "2026-11-27T12:00:00Z"
+    last_update_date:
+      description: When the key last changed.
+      type: str
+      sample: "2026-11-27T12:00:00Z"
+    expiration_date:
+      description: When the key expires; null when it never does.
+      type: str
+      sample: "2030-01-01T00:00:00Z"
+    days_until_expiration:
+      description: Whole days until RV(root_key.expiration_date), negative once expired; null when the key never expires.
+      type: int
+      sample: 1130
+    key_version:
+      description: The current key version, C(id) and C(creation_date); a rotation makes a new one.
+      type: dict
+      sample: {"id": "2291e4ae-a14c-4af9-88f0-27c0cb2739e2", "creation_date": "2026-11-27T12:00:00Z"}
+    last_rotate_date:
+      description: When the key was last rotated; null when never.
+      type: str
+      sample: "2026-11-27T13:00:00Z"
+    rotation_policy:
+      description: The automatic rotation policy, C(enabled) and C(interval_month); null when none was ever set.
+      type: dict
+      sample: {"enabled": true, "interval_month": 3}
+    dual_auth_delete:
+      description: Dual authorization for deletion, C(enabled) and C(key_set_for_deletion).
+      type: dict
+      sample: {"enabled": false, "key_set_for_deletion": false}
+    deleted:
+      description: Whether the key is deleted.
+      type: bool
+      sample: false
+    deletion_date:
+      description: When the key was deleted; null for a key that is not deleted.
+      type: str
+      sample: "2026-11-28T09:00:00Z"
+    restore_allowed:
+      description: Whether a deleted key can still be restored; null for a key that is not deleted.
+      type: bool
+      sample: true
+    restore_expiration_date:
+      description: Until when a deleted key can be restored; null for a key that is not deleted.
+      type: str
+      sample: "2026-12-28T09:00:00Z"
+    registrations:
+      description: The cloud resources, such as clusters, that are registered with the key.
+      type: list
+      elements: dict
+      contains:
+        resource_crn:
+          description: The CRN of the resource; for a cluster, the cluster CRN.
+          type: str
+          sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:c0ffee12::"
+        key_version:
+          description: The key version the resource uses, C(id) and C(creation_date).
+          type: dict
+          sample: {"id": "2291e4ae-a14c-4af9-88f0-27c0cb2739e2", "creation_date": "2026-11-27T12:00:00Z"}
+        prevent_key_deletion:
+          description: Whether the resource forbids deleting the key, even with O(force=true).
+          type: bool
+          sample: false
+        description:
+          description: What the registration is for.
+          type: str
+          sample: Kubernetes Service cluster secret encryption
+        creation_date:
+          description: When the resource registered.
+          type: str
+          sample: "2026-11-27T12:10:00Z"
+        last_updated:
+          description: When the registration last changed.
+          type: str
+          sample: "2026-11-27T13:00:00Z"
+rotation:
+  description: What O(rotate=true) did.
+  returned: when O(rotate=true)
+  type: dict
+  contains:
+    status:
+      description: V(rotated) (in check mode, would be rotated) or V(skipped).
+      type: str
+      sample: skipped
+    reason:
+      description: Why the rotation was skipped; null when it was rotated.
+      type: str
+      sample: "Key Protect allows one rotation per hour and the key was rotated at 2026-11-27T13:00:00Z"
+    previous_key_version:
+      description: The key version before the task.
+      type: dict
+      sample: {"id": "2291e4ae-a14c-4af9-88f0-27c0cb2739e2", "creation_date": "2026-11-27T12:00:00Z"}
+    key_version:
+      description: The key version after the task.
+      type: dict
+      sample: {"id": "7a1c03d2-5b1e-4c39-9f0e-3d1f2c4b5a69", "creation_date": "2026-11-27T13:00:00Z"}
+    last_rotate_date:
+      description: When the key was last rotated.
+      type: str
+      sample: "2026-11-27T13:00:00Z"
+    next_rotation_allowed:
+      description: The earliest time Key Protect accepts the next rotation (the last rotation plus one hour).
+      type: str
+      sample: "2026-11-27T14:00:00Z"
+"""
+
+from typing import Any, Optional
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
+    describe_key,
+    ensure_absent,
+    ensure_disabled,
+    ensure_present,
+    ensure_rotated,
+    find_key,
+    open_kms,
+    parse_time,
+    reference_now,
+)
+
+
+def argument_spec() -> dict:
+    return dict(
+        instance=dict(type="str", required=True),
+        name=dict(type="str"),
+        alias=dict(type="str"),
+        key_ring=dict(type="str", no_log=False),
+        description=dict(type="str"),
+        expiration_date=dict(type="str"),
+        rotation_policy=dict(type="dict", options=dict(
+            enabled=dict(type="bool", default=True),
+            interval_month=dict(type="int"),
+        )),
+        dual_auth_delete=dict(type="bool"),
+        acknowledge_irreversible=dict(type="bool", default=False),
+        rotate=dict(type="bool", default=False),
+        state=dict(type="str", default="present", choices=["present", "enabled", "disabled", "absent"]),
+        force=dict(type="bool", default=False),
+        acknowledge_data_loss=dict(type="bool", default=False),
+    )
+
+
+def validate(params: dict) -> None:
+    """Input that cannot work, found before any request."""
+    interval = (params["rotation_policy"] or {}).get("interval_month")
+    if interval is not None and not 1 <= interval <= 12:
+        raise InputError(f"rotation_policy.interval_month must be 1 to 12, not {interval}.")
+    if params["dual_auth_delete"] and not params["acknowledge_irreversible"]:
+        raise InputError("dual_auth_delete=true cannot be undone; set acknowledge_irreversible=true to confirm.")
+    if params["force"] and not params["acknowledge_data_loss"]:
+        raise InputError("force=true makes the data of registered resources unreadable; set "
+                         "acknowledge_data_loss=true to confirm.")
+    if params["rotate"] and params["state"] in ("disabled", "absent"):
+        raise InputError(f"rotate=true needs state=present or state=enabled, not {params['state']}.")
+    parse_time(params["expiration_date"])
+
+
+def desired(params: dict) -> dict:
+    names = ("name", "alias", "key_ring", "description", "expiration_date", "rotation_policy", "dual_auth_delete")
+    return {**{n: params[n] for n in names}, "enabled": params["state"] == "enabled"}
+
+
+def run_state(kms: KmsClient, current: Optional[dict], registrations: list, params: dict, *, now: float,
+              check_mode: bool, warnings: list) -> tuple:
+    """(changed, key record or None, rotation result or None)."""
+    options = dict(check_mode=check_mode, warnings=warnings)
+    if params["state"] == "absent":
+        return ensure_absent(kms, current, registrations, force=params["force"], **options) + (None,)
+    if params["state"] == "disabled":
+        return ensure_disabled(kms, current, registrations, force=params["force"], **options) + (None,)
+    changed, key = ensure_present(kms, current, desired(params), now=now, **options)
+    if not params["rotate"]:
+        return changed, key, None
+    rotated, key, rotation = ensure_rotated(kms, key, created=current is None, check_mode=check_mode, now=now)
+    return changed or rotated, key, rotation
+
+
+def main() -> None:
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
+                            required_one_of=[("name", "alias")])
+    params = module.params
+    warnings: list = []
+    try:
+        validate(params)
+        kms = open_kms(module.session, params["instance"])
+        now = reference_now(module.session)
+        current = find_key(kms, alias=params["alias"], name=None if params["alias"] else params["name"])
+        registrations = kms.registrations(current["id"]) if current else []
+        before = describe_key(current, registrations, now=now) if current else {}
+        changed, key, rotation = run_state(kms, current, registrations, params, now=now,
+                                           check_mode=module.check_mode, warnings=warnings)
+        if changed and key and key.get("id") and not module.check_mode:
+            registrations = kms.registrations(key["id"])
+        after = describe_key(key, registrations, now=now) if key else {}
+    except IBMCloudError as error:
+        for warning in warnings:
+            module.warn(warning)
+        module.fail_from_error(error)
+    for warning in warnings:
+        module.warn(warning)
+    result: dict[str, Any] = {"changed": changed, "root_key": after}
+    if rotation is not None:
+        result["rotation"] = rotation
+    if module._diff:
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
+from ansible_collections.ibmcloud.kms.plugins.modules import root_key
+
+from ..module_utils.fake_transport import make_token
+
+KEY = {"id": "k-1", "name": "crk", "aliases": ["crk-alias"], "state": 1, "extractable": False,
+       "crn": "crn:v1:bluemix:public:kms:us-south:a/acct:g:key:k-1", "keyRingID": "default",
+       "keyVersion": {"id": "v1", "creationDate": "2026-11-27T10:00:00Z"}, "dualAuthDelete": {"enabled": False}}
+CLUSTER = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/acct:c1::"
+BASE = dict(instance="kms", name="crk", alias=None, key_ring=None, description=None, expiration_date=None,
+            rotation_policy=None, dual_auth_delete=None, acknowledge_irreversible=False, rotate=False,
+            state="present", force=False, acknowledge_data_loss=False)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"rotation_policy": {"enabled": True, "interval_month": 0}}, "1 to 12"),
+        ({"rotation_policy": {"enabled": True, "interval_month": 13}}, "1 to 12"),
+        ({"dual_auth_delete": True}, "acknowledge_irreversible"),
+        ({"force": True, "state": "absent"}, "acknowledge_data_loss"),
+        ({"rotate": True, "state": "absent"}, "state=present or state=enabled"),
+        ({"rotate": True, "state": "disabled"}, "state=present or state=enabled"),
+        ({"expiration_date": "soon"}, "RFC 3339"),
+    ],
+)
+def test_validate_refuses_input_that_cannot_work(change, message):
+    with pytest.raises(InputError, match=message):
+        root_key.validate({**BASE, **change})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"rotation_policy": {"enabled": True, "interval_month": 12}},
+        {"dual_auth_delete": True, "acknowledge_irreversible": True},
+        {"force": True, "acknowledge_data_loss": True, "state": "absent"},
+        {"rotate": True, "state": "enabled", "expiration_date": "2030-01-01T00:00:00Z"},
+    ],
+)
+def test_validate_accepts_good_input(change):
+    root_key.validate({**BASE, **change})
+
+
+def fake_kms(key=None, registrations=()):
+    fake = MagicMock()
+    fake.get_key.return_value = dict(key) if key else None
+    fake.keys_named.return_value = [dict(key)] if key else []
+    fake.registrations.return_value = [{"keyId": "k-1", "resourceCrn": c} for c in registrations]
+    fake.create_key.return_value = dict(KEY)
+    return fake
+
+
+def run_main(capsys, monkeypatch, fake, args):
+    monkeypatch.setattr(root_key, "open_kms", lambda session, ref: fake)
+    with patch_module_args({"iam_token": make_token(), **args}):
+        with pytest.raises(SystemExit):
+            root_key.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_main_check_mode_create_predicts_and_sends_nothing(capsys, monkeypatch):
+    fake = fake_kms()
+    result = run_main(capsys, monkeypatch, fake, {"instance": "kms", "name": "crk", "alias": "crk-alias",
+                                                  "_ansible_check_mode": True, "_ansible_diff": True})
+    assert result["changed"] is True
+    assert result["root_key"]["id"] is None and result["root_key"]["aliases"] == ["crk-alias"]
+    assert result["diff"] == {"before": {}, "after": result["root_key"]}
+    assert not fake.create_key.called
+    assert make_token()[:20] not in json.dumps(result)
+
+
+def test_main_refuses_to_disable_a_registered_key_before_any_change(capsys, monkeypatch):
+    fake = fake_kms(KEY, [CLUSTER])
+    result = run_main(capsys, monkeypatch, fake, {"instance": "kms", "alias": "crk-alias", "state": "disabled"})
+    assert result["failed"] is True
+    assert CLUSTER in result["msg"]
+    assert result["error"]["details"]["registered_resources"] == [CLUSTER]
+    assert not fake.disable_key.called
+
+
+def test_main_rotation_within_the_hour_is_ok_and_unchanged(capsys, monkeypatch):
+    recently = {**KEY, "lastRotateDate": "2099-01-01T00:00:00Z"}
+    fake = fake_kms(recently)
+    result = run_main(capsys, monkeypatch, fake, {"instance": "kms", "alias": "crk-alias", "rotate": True})
+    assert result["changed"] is False and not result.get("failed")
+    assert result["rotation"]["status"] == "skipped"
+    assert result["rotation"]["next_rotation_allowed"] == "2099-01-01T01:00:00Z"
+    assert not fake.rotate_key.called
+
+
+def test_main_needs_name_or_alias(capsys, monkeypatch):
+    result = run_main(capsys, monkeypatch, fake_kms(), {"instance": "kms"})
+    assert result["failed"] and "name, alias" in result["msg"]
