@@ -1,0 +1,392 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection; may change in any release.
+"""What cluster_kms and cluster_kms_info share: the KMS configuration a cluster uses today, the checks made
+before enabling KMS, and the wait for the master.
+
+The Kubernetes Service API shows only whether KMS is on (``features.keyProtectEnabled``), not which root key
+is used. The root key comes from Key Protect registrations: the Kubernetes Service registers the cluster CRN
+on the root key it uses. Neither API shows the keys a cluster used before (the registration moves to the new
+key on a switch), so a previous key is recognised only while an old registration is still listed; otherwise
+the Kubernetes Service refuses it and the module explains the refusal.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Optional
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled, lifecycle
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import IamPolicyClient, find_covering_authorization
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import UUID_RE, crn_service
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
+
+CONTAINERS_SERVICE = "containers-kubernetes"
+CLUSTER_CRN_PATTERN = "crn:v1:bluemix:public:containers-kubernetes:*"
+KEY_STATES = {0: "pre-activation", 1: "active", 2: "suspended", 3: "deactivated", 5: "destroyed"}
+FAILED_MASTER_STATES = ("deploy_failed", "update_failed", "delete_failed")
+ADMIN_ROLE_SUFFIX = ":role:Administrator"
+OWNER_HINT = ("The Kubernetes Service reads the root key with the API key of the cluster's region and resource "
+              "group (containers-kubernetes-key); its owner needs the Reader service role on the KMS instance. "
+              "Grant it (or reset that API key as a user who has it) and run the task again.")
+PREVIOUS_KEY_HINT = ("A cluster cannot go back to a root key it used before. Create a new root key "
+                     "(ibmcloud.kms.root_key) and switch the cluster to it.")
+DISABLE_REFUSED = ("KMS encryption cannot be disabled on cluster {name} once it is enabled (IBM Cloud Kubernetes "
+                   "Service documentation: 'You cannot later disable KMS encryption'). To stop using its root key, "
+                   "switch the cluster to a new root key with state=enabled.")
+
+
+# -- reading ------------------------------------------------------------------------------------------
+def parse_root_key(ref: str) -> tuple:
+    """(key id or alias, instance guid or None) from a key id, alias or key CRN."""
+    if not ref.startswith("crn:"):
+        return ref, None
+    parts = ref.split(":")
+    if len(parts) < 10 or parts[8] != "key" or not parts[9]:
+        raise InputError(f"{ref!r} is not a key CRN (crn:v1:...:<instance guid>:key:<key id>).")
+    return parts[9], parts[7]
+
+
+def parse_date(text: Optional[str]) -> Optional[datetime]:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def days_until(text: Optional[str], now: datetime) -> Optional[int]:
+    """Whole days from ``now`` until the date (negative when past); None without a date."""
+    when = parse_date(text)
+    return None if when is None else int((when - now).total_seconds() // 86400)
+
+
+def split_registrations(registrations: list, cluster_crn: str) -> tuple:
+    """(the registration of the key the cluster uses, ids of other keys still registered for it).
+
+    The most recently updated registration is the current one; older ones are keys used before.
+    """
+    mine = [r for r in registrations if r.get("resourceCrn") == cluster_crn]
+    mine.sort(key=lambda r: r.get("lastUpdated") or r.get("creationDate") or "", reverse=True)
+    if not mine:
+        return None, []
+    return mine[0], [r["keyId"] for r in mine[1:] if r.get("keyId") != mine[0].get("keyId")]
+
+
+def describe(cluster: dict, *, instance: Optional[dict] = None, key: Optional[dict] = None,
+             registration: Optional[dict] = None, private_endpoint: Optional[bool] = None,
+             now: Optional[datetime] = None) -> dict:
+    """The collection's view of a cluster's KMS configuration (the return value of both modules)."""
+    life, instance, key, registration = lifecycle(cluster), instance or {}, key or {}, registration or {}
+    view = {
+        "cluster_id": cluster.get("id"), "cluster_name": cluster.get("name"), "cluster_crn": cluster.get("crn"),
+        "region": cluster.get("region"), "resource_group_id": cluster.get("resourceGroup"),
+        "resource_group_name": cluster.get("resourceGroupName"), "provider": cluster.get("provider"),
+        "enabled": kms_enabled(cluster),
+        "instance_id": instance.get("guid"), "instance_name": instance.get("name"),
+        "kms_service": crn_service(instance.get("crn") or ""),
+        "root_key_id": key.get("id") or registration.get("keyId"),
+        "root_key_name": key.get("name") or registration.get("keyName"), "root_key_crn": key.get("crn"),
+        "root_key_state": KEY_STATES.get(key["state"], str(key["state"])) if "state" in key else None,
+        "root_key_expiration_date": key.get("expirationDate"),
+        "root_key_days_until_expiration": days_until(key.get("expirationDate"), now or datetime.now(timezone.utc)),
+        "private_endpoint": private_endpoint,
+        "master_status": life["masterStatus"], "master_state": life["masterState"],
+        "master_health": life["masterHealth"], "cluster_state": cluster.get("state"),
+    }
+    view["problems"] = health_problems(view)
+    view["healthy"] = view["enabled"] and not view["problems"]
+    return view
+
+
+def health_problems(view: dict) -> list:
+    """Why the cluster cannot be shown to read its secrets with a healthy root key (and a healthy master)."""
+    problems = [key_health(view)] if view["enabled"] else []
+    problems = [problem for problem in problems if problem]
+    if view["master_health"] != "normal" or view["master_state"] in FAILED_MASTER_STATES:
+        problems.append(f"Master: {view['master_state']}, {view['master_health']}: {view['master_status']}")
+    return problems
+
+
+def key_health(view: dict) -> Optional[str]:
+    if not view["root_key_id"]:
+        return "No Key Protect registration of the cluster was found, so its root key is unknown."
+    if view["root_key_state"] is None:
+        return f"Root key {view['root_key_id']} could not be read."
+    if view["root_key_state"] != "active":
+        return f"Root key {view['root_key_id']} is {view['root_key_state']}; secrets cannot be decrypted."
+    return None
+
+
+# -- checks before enabling ------------------------------------------------------------------------
+def key_problems(key: Optional[dict], ref: str, min_days: int, now: datetime) -> list:
+    """Why a key cannot protect cluster secrets: missing, not a root key, not active, expiring soon."""
+    if key is None or key.get("state") == 5:
+        return [f"Root key {ref!r} does not exist in the KMS instance (or was deleted)."]
+    problems = []
+    if key.get("extractable") is not False:
+        problems.append(f"Key {ref!r} is a standard key; KMS encryption needs a root key (extractable=false).")
+    if key.get("state") != 1:
+        state = KEY_STATES.get(key.get("state"), key.get("state"))
+        problems.append(f"Root key {ref!r} is {state}, not active.")
+    days = days_until(key.get("expirationDate"), now)
+    if days is not None and days < min_days:
+        problems.append(f"Root key {ref!r} expires on {key['expirationDate']} ({days} days from now), within "
+                        f"min_days_before_expiration={min_days}; the cluster becomes unusable when it expires.")
+    return problems
+
+
+def _matches(attributes: list, target: dict) -> bool:
+    for attribute in attributes:
+        value = target.get(attribute.get("name"))
+        if value is None:
+            return False
+        if attribute.get("operator") == "stringMatch":
+            if not fnmatch.fnmatchcase(value, attribute.get("value", "")):
+                return False
+        elif value != attribute.get("value"):
+            return False
+    return True
+
+
+def cluster_target(cluster: dict, account_id: str) -> dict:
+    return {"accountId": account_id, "serviceType": "service", "serviceName": CONTAINERS_SERVICE,
+            "serviceInstance": cluster["id"], "resourceGroupId": cluster.get("resourceGroup"),
+            "region": cluster.get("region")}
+
+
+def grants_administrator(policies: list, target: dict) -> bool:
+    """Whether an active access policy grants the Administrator platform role on the target."""
+    for policy in policies:
+        if policy.get("state", "active") != "active":
+            continue
+        if not any(str(role.get("role_id", "")).endswith(ADMIN_ROLE_SUFFIX) for role in policy.get("roles", [])):
+            continue
+        if any(_matches(resource.get("attributes", []), target) for resource in policy.get("resources", [])):
+            return True
+    return False
+
+
+def caller_policies(session: Session) -> list:
+    """The caller's own access policies (all pages); access-group policies are not included."""
+    client = IamPolicyClient(session).pap
+    account_id, iam_id = session.account_id, session.claims().get("iam_id")
+    found: list = []
+    start = None
+    while True:
+        page = session.call(lambda: client.list_policies(account_id, iam_id=iam_id, type="access", limit=100,
+                                                         start=start),
+                            method="GET", what="list access policies") or {}
+        found.extend(page.get("policies", []))
+        start = (page.get("next") or {}).get("start")
+        if not start:
+            return found
+
+
+def administrator_warning(session: Session, cluster: dict) -> Optional[str]:
+    """None when the caller's own policies grant Administrator on the cluster; otherwise why it is unverified."""
+    try:
+        policies = caller_policies(session)
+    except IBMCloudError as error:
+        return (f"Could not verify that the caller holds the Administrator platform role on cluster "
+                f"{cluster['name']} (reading the caller's access policies failed: HTTP {error.status}).")
+    if grants_administrator(policies, cluster_target(cluster, session.account_id)):
+        return None
+    return (f"None of the caller's own access policies grants the Administrator platform role on cluster "
+            f"{cluster['name']}, which enabling KMS requires (access-group policies are not checked).")
+
+
+def cluster_account(cluster: dict) -> str:
+    """The account that owns a cluster, from its CRN (crn:v1:bluemix:public:containers-kubernetes:<region>:a/<id>:...)."""
+    parts = (cluster.get("crn") or "").split(":")
+    return parts[6][2:] if len(parts) > 6 and parts[6].startswith("a/") else ""
+
+
+def authorization_check(session: Session, cluster: dict, instance: dict, kms_account_id: str) -> tuple:
+    """(failure or None, warning or None) for the containers-kubernetes -> KMS Reader authorization."""
+    crn_parts = (instance.get("crn") or "").split(":")
+    service = crn_parts[4] if len(crn_parts) > 4 else "kms"
+    source_account = cluster_account(cluster)
+    cross = kms_account_id != source_account
+    try:
+        found = find_covering_authorization(
+            IamPolicyClient(session), source_service=CONTAINERS_SERVICE, target_service=service,
+            target_instance=instance["guid"], source_account_id=source_account, target_account_id=kms_account_id,
+            roles=["Reader"])
+    except IBMCloudError as error:
+        return None, (f"Could not verify the service-to-service authorization from {CONTAINERS_SERVICE} to KMS "
+                      f"instance {instance['guid']} (reading the policies of account {kms_account_id} failed: "
+                      f"HTTP {error.status}); create it with ibmcloud.kms.iam_policy if it is missing.")
+    if found:
+        return None, None
+    message = (f"No service-to-service authorization lets {CONTAINERS_SERVICE} (account {source_account}) read "
+               f"{service} instance {instance['guid']} (account {kms_account_id}) with the Reader role")
+    if cross:
+        return f"{message}; create it in the KMS account with ibmcloud.kms.iam_policy.", None
+    return None, (f"{message}; the Kubernetes Service creates one in the same account, but creating it with "
+                  "ibmcloud.kms.iam_policy keeps it under your control.")
+
+
+# -- the target of cluster_kms ----------------------------------------------------------------------
+def resolve_instance(resources: Any, ref: str, kms_account_id: str, caller_account_id: str) -> dict:
+    """The KMS instance by guid, name or CRN; an instance of another account, which the caller's Resource
+    Controller cannot list, is taken from its guid or CRN as given."""
+    try:
+        return resources.resolve_instance(ref)
+    except InputError:
+        if kms_account_id == caller_account_id:
+            raise
+    guid = ref.split(":")[7] if ref.startswith("crn:") and len(ref.split(":")) > 7 else ref
+    if not UUID_RE.match(guid):
+        raise InputError(f"KMS instance {ref!r} of account {kms_account_id} is not visible to this account; "
+                         "give its guid or CRN.")
+    return {"guid": guid, "crn": ref if ref.startswith("crn:") else None, "name": None,
+            "account_id": kms_account_id, "state": "active"}
+
+
+@dataclass
+class Target:
+    """What cluster_kms was asked for, and what it found about it before changing anything."""
+
+    cluster: dict
+    instance: dict
+    key_ref: str
+    kms_account_id: str
+    private_endpoint: bool
+    kms: Optional[KmsClient] = None
+    key: Optional[dict] = None
+    current: Optional[dict] = None
+    previous_key_ids: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def key_id(self) -> str:
+        return (self.key or {}).get("id") or self.key_ref
+
+    @property
+    def cross_account(self) -> bool:
+        return self.kms_account_id != cluster_account(self.cluster)
+
+    def needs_change(self) -> bool:
+        return not (kms_enabled(self.cluster) and self.current and self.current.get("keyId") == self.key_id)
+
+    def request(self) -> dict:
+        return {"cluster": self.cluster["id"], "instance_id": self.instance["guid"], "crk_id": self.key_id,
+                "private_endpoint": self.private_endpoint,
+                "account_id": self.kms_account_id if self.cross_account else None}
+
+
+def read_key_side(target: Target, session: Session) -> None:
+    """The root key and the cluster's registrations in the target instance (when the caller can read them)."""
+    try:
+        target.kms = KmsClient(session, target.instance)
+        target.key = target.kms.get_key(target.key_ref)
+        target.current, target.previous_key_ids = split_registrations(
+            target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"])
+    except IBMCloudError as error:
+        if not target.cross_account or error.status not in (401, 403):
+            raise
+        target.kms = None
+        target.warnings.append(f"Could not read root key {target.key_ref} in the other account's KMS instance "
+                               f"(HTTP {error.status}); its checks are left to the Kubernetes Service.")
+
+
+def check_target(target: Target, session: Session, min_days: int, now: datetime) -> None:
+    """Collect every reason the change cannot work, before any changing request."""
+    cluster = target.cluster
+    if kms_enabled(cluster) and target.current is None and target.kms is not None:
+        target.warnings.append(f"KMS is enabled on cluster {cluster['name']}, but no registration of it was found in "
+                               f"KMS instance {target.instance['guid']}, so the root key it uses is unknown (another "
+                               "instance or account); the module switches it to the requested root key.")
+    if target.cross_account and cluster.get("provider") == "satellite":
+        target.failures.append(f"Cluster {cluster['name']} is a Satellite cluster; cross-account KMS "
+                               "(kms_account_id) is supported for classic and VPC clusters only.")
+    if target.instance.get("account_id", target.kms_account_id) != target.kms_account_id:
+        target.failures.append(f"KMS instance {target.instance['guid']} belongs to account "
+                               f"{target.instance['account_id']}, not to kms_account_id {target.kms_account_id}.")
+    if target.instance.get("state", "active") != "active":
+        target.failures.append(f"KMS instance {target.instance['guid']} is {target.instance.get('state')}, not active.")
+    if target.kms is not None:
+        target.failures.extend(key_problems(target.key, target.key_ref, min_days, now))
+    if target.key_id in target.previous_key_ids:
+        target.failures.append(f"Cluster {cluster['name']} used root key {target.key_id} before. {PREVIOUS_KEY_HINT}")
+    failure, warning = authorization_check(session, cluster, target.instance, target.kms_account_id)
+    target.failures.extend([failure] if failure else [])
+    target.warnings.extend([warning] if warning else [])
+    admin = administrator_warning(session, cluster)
+    target.warnings.extend([admin] if admin else [])
+
+
+def refuse(target: Target) -> None:
+    if target.failures:
+        raise InputError(f"KMS cannot be enabled on cluster {target.cluster['name']} with root key "
+                         f"{target.key_ref}: " + " ".join(target.failures))
+
+
+# -- enabling and waiting --------------------------------------------------------------------------
+def master_moved(before: dict, after: dict) -> bool:
+    old, new = lifecycle(before), lifecycle(after)
+    return (old["masterState"], old["masterStatusModifiedDate"]) != (new["masterState"], new["masterStatusModifiedDate"])
+
+
+def master_ready(cluster: dict) -> bool:
+    life = lifecycle(cluster)
+    return kms_enabled(cluster) and life["masterStatus"] == "Ready" and life["masterState"] == "deployed"
+
+
+def wait_for_master(containers: ContainersClient, before: dict, registered: Callable[[], bool], *,
+                    timeout: float, sleep: Optional[Callable[[float], None]] = None) -> tuple:
+    """Poll the cluster until its master applied the KMS change; raise when the master update failed.
+
+    A state the master already had before the request is neither success nor failure: the update has not
+    started yet. Success needs a master that moved, KMS turning on, or the new key's registration.
+    """
+    seen = {"moved": False}
+
+    def done(cluster: Optional[dict]) -> bool:
+        if cluster is None:
+            raise IBMCloudError(f"Cluster {before['name']} disappeared while KMS was being enabled.")
+        seen["moved"] = seen["moved"] or master_moved(before, cluster)
+        life = lifecycle(cluster)
+        if seen["moved"] and life["masterState"] in FAILED_MASTER_STATES:
+            raise IBMCloudError(f"The master of cluster {before['name']} failed to apply KMS: {life['masterStatus']}",
+                                hint=OWNER_HINT, details={"master_state": life["masterState"],
+                                                          "master_health": life["masterHealth"]})
+        return master_ready(cluster) and (seen["moved"] or not kms_enabled(before) or registered())
+
+    options: dict = {"sleep": sleep} if sleep else {}
+    return wait_until(lambda: containers.get_cluster(before["id"]), done, timeout=timeout,
+                      what=f"the master of cluster {before['name']} to apply KMS",
+                      describe=lambda c: lifecycle(c or {})["masterStatus"] or "gone", **options)
+
+
+def send_enable(containers: ContainersClient, target: Target) -> None:
+    """POST enableKMS; a refusal of a previous root key gets a hint that says what to do."""
+    before = target.cluster
+    try:
+        containers.enable_kms(target.request(),
+                              applied=lambda: master_moved(before, containers.get_cluster(before["id"]) or before))
+    except IBMCloudError as error:
+        text = error.message.lower()
+        if error.status == 400 and ("previous" in text or "reuse" in text or "used before" in text):
+            error.hint = PREVIOUS_KEY_HINT
+        raise
+
+
+def is_registered(target: Target) -> Callable[[], bool]:
+    def registered() -> bool:
+        if target.kms is None:
+            return False
+        return any(r.get("keyId") == target.key_id for r in target.kms.registrations(resource_crn=target.cluster["crn"]))
+    return registered

@@ -1,0 +1,329 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cluster_kms
+short_description: Enable KMS encryption of Kubernetes secrets on a cluster, or switch it to a new root key
+version_added: 0.1.0
+description:
+  - Enables a key management service (KMS) provider on an IBM Cloud Kubernetes Service or Red Hat OpenShift on
+    IBM Cloud cluster (VPC, classic or Satellite), so that the cluster's Kubernetes secrets are encrypted with a
+    root key of a Key Protect or Hyper Protect Crypto Services instance.
+  - Finds the root key the cluster uses today from the key registrations of the KMS instance (the Kubernetes
+    Service registers the cluster CRN on the root key it uses). The same key is no change; a different key
+    switches the cluster to it, which is how a cluster moves to a new root key.
+  - Before it sends any changing request, the module checks what the IBM Cloud documentation requires and
+    fails with every missing piece at once. The root key must exist, be a root key, be active and not expire
+    within O(min_days_before_expiration) days. A cross-account setup needs the service-to-service
+    authorization from the Kubernetes Service to the KMS instance, which M(ibmcloud.kms.iam_policy) creates.
+    A root key the cluster used before is refused.
+  - Waits until the master has applied the change, with short polling intervals first and longer ones later,
+    and returns how long that took.
+author:
+  - ibmcloud.kms maintainers (@ibmcloud-kms)
+options:
+  cluster:
+    description:
+      - The cluster, by name or id.
+    type: str
+    required: true
+  instance:
+    description:
+      - The Key Protect or Hyper Protect Crypto Services instance that holds the root key, by guid, name or CRN.
+      - With O(kms_account_id), give the guid or CRN of the instance in the other account.
+      - Required when O(state=enabled).
+    type: str
+  root_key:
+    description:
+      - The root key, by id, alias or CRN.
+      - Required when O(state=enabled).
+    type: str
+  private_endpoint:
+    description:
+      - Whether the cluster reaches the KMS instance over its private (Cloud Service Endpoint) endpoint.
+      - The default is V(true), like C(ibmcloud ks kms enable); the API itself defaults to the public endpoint.
+      - Used when KMS is enabled or the root key is switched. The API does not show which endpoint a cluster
+        uses, so changing only this option on a cluster that already uses O(root_key) changes nothing.
+    type: bool
+    default: true
+  kms_account_id:
+    description:
+      - The account that owns the KMS instance, when it is not the cluster's account (cross-account KMS).
+      - Cross-account KMS is supported for classic and VPC clusters only; Satellite clusters are refused.
+      - Needs a Reader authorization from C(containers-kubernetes) in the cluster's account to the instance,
+        created in the KMS account.
+    type: str
+  state:
+    description:
+      - V(enabled) enables KMS with O(root_key), or switches the cluster to it.
+      - V(disabled) succeeds without change on a cluster without KMS and fails on a cluster with KMS, because
+        KMS encryption cannot be disabled once it is enabled.
+    type: str
+    choices: [enabled, disabled]
+    default: enabled
+  min_days_before_expiration:
+    description:
+      - Refuse a root key that expires within this many days. A cluster whose root key expires cannot
+        decrypt its secrets.
+    type: int
+    default: 30
+  wait:
+    description:
+      - Wait until the master has applied the change (master status C(Ready)), and fail when the master
+        update fails.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait when O(wait=true).
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - ibmcloud.kms.auth
+  - ibmcloud.kms.attributes
+notes:
+  - The Kubernetes Service API does not show the root key of a cluster, nor the keys it used before. The
+    module reads the current key from Key Protect registrations of the cluster CRN in O(instance). A previous
+    key is recognised before any request only while an old registration still names the cluster, which is
+    usually not the case since the registration moves to the new key. Otherwise the Kubernetes Service refuses
+    the previous key and the task fails with that reason; nothing is changed.
+  - The Administrator platform role on the cluster is checked against the caller's own access policies. Roles
+    granted through access groups are not visible there, so a missing grant is a warning; the Kubernetes
+    Service then refuses the request (HTTP 403) and the task fails naming the role.
+  - The Kubernetes Service reads the root key with the API key of the cluster's region and resource group
+    (C(containers-kubernetes-key)). When its owner lacks access to the KMS instance, the master update fails
+    after it was accepted; the module reports the master's message.
+  - Rotating a root key inside Key Protect or Hyper Protect Crypto Services (same key id, new version) needs no
+    call to this module; the Kubernetes Service re-encrypts with the new version by itself.
+  - Check mode reads only. It cannot know keys a cluster used before unless they are still registered.
+seealso:
+  - module: ibmcloud.kms.cluster_kms_info
+  - module: ibmcloud.kms.kms_instance
+  - module: ibmcloud.kms.iam_policy
+  - name: Encrypting Kubernetes secrets by using a KMS provider
+    description: The IBM Cloud Kubernetes Service documentation.
+    link: https://cloud.ibm.com/docs/containers?topic=containers-encryption-secrets
+  - name: Kubernetes Service API
+    description: The API this module calls (C(POST /v2/enableKMS)).
+    link: https://containers.cloud.ibm.com/global/swagger-global-api/
+"""
+
+EXAMPLES = r"""
+- name: Preview enabling KMS on a cluster
+  ibmcloud.kms.cluster_kms:
+    cluster: my-cluster
+    instance: kms-for-clusters
+    root_key: my-cluster-crk
+  check_mode: true
+  diff: true
+
+- name: Enable KMS with a Key Protect root key and wait for the master
+  ibmcloud.kms.cluster_kms:
+    cluster: my-cluster
+    instance: kms-for-clusters
+    root_key: my-cluster-crk
+  register: kms
+
+- name: Show how long the master took
+  ansible.builtin.debug:
+    msg: "{{ kms.cluster_kms.master_status }} after {{ kms.waited_seconds | default(0) }} s"
+
+- name: Switch the cluster to a new root key, reaching the KMS over its public endpoint
+  ibmcloud.kms.cluster_kms:
+    cluster: my-cluster
+    instance: kms-for-clusters
+    root_key: my-cluster-crk-2027
+    private_endpoint: false
+
+- name: Use a Hyper Protect Crypto Services instance of another account
+  ibmcloud.kms.cluster_kms:
+    cluster: my-vpc-cluster
+    instance: "crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::"
+    root_key: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
+    kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
+"""
+
+RETURN = r"""
+cluster_kms:
+  description:
+    - The cluster's KMS configuration after the task; in check mode, what it would be.
+  returned: always
+  type: dict
+  contains:
+    cluster_id: {description: The cluster id., type: str, sample: bs65tjud0j4njc8pu30g}
+    cluster_name: {description: The cluster name., type: str, sample: my-cluster}
+    cluster_crn:
+      description: The cluster CRN, which the Kubernetes Service registers on the root key.
+      type: str
+      sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"
+    region: {description: The region of the cluster., type: str, sample: us-south}
+    resource_group_id: {description: The id of the cluster's resource group., type: str, sample: 5c49eabcf5e85881a37e2d100a33b3df}
+    resource_group_name: {description: The name of the cluster's resource group., type: str, sample: Default}
+    provider: {description: "The infrastructure: V(vpc-gen2), V(classic) or V(satellite).", type: str, sample: vpc-gen2}
+    enabled: {description: Whether KMS encryption is enabled (C(features.keyProtectEnabled))., type: bool, sample: true}
+    instance_id:
+      description: The guid of the KMS instance that holds the root key; null when unknown.
+      type: str
+      sample: 12043812-757f-4e1e-8436-6af3245e6a69
+    instance_name: {description: The name of the KMS instance; null when unknown., type: str, sample: kms-for-clusters}
+    kms_service: {description: "V(key-protect) or V(hs-crypto); null when unknown.", type: str, sample: key-protect}
+    root_key_id: {description: The id of the root key the cluster uses; null when unknown., type: str, sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1}
+    root_key_name: {description: The name of the root key., type: str, sample: my-cluster-crk}
+    root_key_crn:
+      description: The CRN of the root key.
+      type: str
+      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:0792853c-b9f9-4b35-9d9e-ffceab51d3c1"
+    root_key_state:
+      description: "The key state: V(active), V(suspended), V(deactivated) or V(destroyed); null when unknown."
+      type: str
+      sample: active
+    root_key_expiration_date: {description: When the root key expires; null when it does not., type: str, sample: "2030-01-01T00:00:00Z"}
+    root_key_days_until_expiration: {description: Whole days until the root key expires; null when it does not., type: int, sample: 400}
+    private_endpoint:
+      description:
+        - The requested O(private_endpoint) after a change. Null when nothing changed, because the API does not show it.
+      type: bool
+      sample: true
+    master_status: {description: The master status text; C(Ready) when done., type: str, sample: Ready}
+    master_state: {description: "The master state, such as V(deployed), V(updating) or V(update_failed).", type: str, sample: deployed}
+    master_health: {description: "The master health, such as V(normal) or V(error).", type: str, sample: normal}
+    cluster_state: {description: "The cluster state, such as V(normal), V(warning) or V(critical).", type: str, sample: normal}
+    healthy: {description: Whether KMS is enabled with a known active root key and a healthy master., type: bool, sample: true}
+    problems: {description: Why a cluster with KMS enabled is not healthy., type: list, elements: str, sample: []}
+waited_seconds:
+  description: How long the master took to apply the change.
+  returned: when it waited
+  type: float
+  sample: 3.4
+"""
+
+import copy
+from datetime import datetime, timezone
+from typing import Any
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
+    DISABLE_REFUSED,
+    Target,
+    check_target,
+    describe,
+    is_registered,
+    key_problems,
+    parse_root_key,
+    read_key_side,
+    refuse,
+    resolve_instance,
+    send_enable,
+    wait_for_master,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
+from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
+
+
+def argument_spec() -> dict:
+    return dict(
+        cluster=dict(type="str", required=True),
+        instance=dict(type="str"),
+        root_key=dict(type="str", no_log=False),
+        private_endpoint=dict(type="bool", default=True),
+        kms_account_id=dict(type="str"),
+        state=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
+        min_days_before_expiration=dict(type="int", default=30),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=1800),
+    )
+
+
+def load_target(module: IBMCloudModule, cluster: dict) -> Target:
+    params, session = module.params, module.session
+    key_ref, crn_guid = parse_root_key(params["root_key"])
+    kms_account_id = params["kms_account_id"] or session.account_id
+    instance = resolve_instance(ResourceClient(session), params["instance"], kms_account_id, session.account_id)
+    if crn_guid and crn_guid != instance["guid"]:
+        raise InputError(f"Root key {params['root_key']} belongs to instance {crn_guid}, not {instance['guid']}.")
+    target = Target(cluster=cluster, instance=instance, key_ref=key_ref, kms_account_id=kms_account_id,
+                    private_endpoint=params["private_endpoint"])
+    read_key_side(target, session)
+    return target
+
+
+def current_view(target: Target) -> dict:
+    """The cluster's configuration before the task, with the health of the key it uses today."""
+    current = target.current
+    if not current:
+        return describe(target.cluster)
+    same = current.get("keyId") == target.key_id
+    key = target.key if same else (target.kms.get_key(current["keyId"]) if target.kms else None)
+    return describe(target.cluster, instance=target.instance, key=key, registration=current)
+
+
+def ensure_enabled(containers: ContainersClient, target: Target, *, check_mode: bool, wait: bool,
+                   wait_timeout: int) -> tuple:
+    """(changed, cluster after, seconds waited or None); refuses before any request when a check failed."""
+    if not target.needs_change():
+        return False, target.cluster, None
+    refuse(target)
+    if check_mode:
+        predicted = copy.deepcopy(target.cluster)
+        predicted.setdefault("features", {})["keyProtectEnabled"] = True
+        return True, predicted, None
+    send_enable(containers, target)
+    if not wait:
+        return True, containers.get_cluster(target.cluster["id"]) or target.cluster, None
+    after, waited = wait_for_master(containers, target.cluster, is_registered(target), timeout=wait_timeout)
+    return True, after, waited
+
+
+def run(module: IBMCloudModule) -> tuple:
+    """(changed, before view, after view, seconds waited or None)."""
+    params = module.params
+    containers = ContainersClient(module.session)
+    cluster = containers.get_cluster(params["cluster"])
+    if cluster is None:
+        raise InputError(f"Cluster {params['cluster']!r} was not found in the account of the API key.")
+    if params["state"] == "disabled":
+        if kms_enabled(cluster):
+            raise InputError(DISABLE_REFUSED.format(name=cluster["name"]))
+        return False, describe(cluster), describe(cluster), None
+    target = load_target(module, cluster)
+    now = datetime.now(timezone.utc)
+    if target.needs_change():
+        check_target(target, module.session, params["min_days_before_expiration"], now)
+    else:  # the cluster uses this key already: what would refuse a change only needs attention
+        target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
+    for warning in target.warnings:
+        module.warn(warning)
+    before = current_view(target)
+    changed, after, waited = ensure_enabled(containers, target, check_mode=module.check_mode, wait=params["wait"],
+                                            wait_timeout=params["wait_timeout"])
+    if not changed:
+        return False, before, before, None
+    return True, before, describe(after, instance=target.instance, key=target.key,
+                                  registration={"keyId": target.key_id},
+                                  private_endpoint=params["private_endpoint"]), waited
+
+
+def main() -> None:
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
+                            required_if=[("state", "enabled", ["instance", "root_key"])])
+    try:
+        changed, before, after, waited = run(module)
+    except IBMCloudError as error:
+        module.fail_from_error(error)
+    result: dict[str, Any] = {"changed": changed, "cluster_kms": after}
+    if waited is not None:
+        result["waited_seconds"] = round(waited, 1)
+    if module._diff:
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cluster_kms_info
+short_description: Show whether clusters encrypt their secrets with a KMS root key, and whether that key is healthy
+version_added: 0.1.0
+description:
+  - For one cluster, or every cluster of a region (optionally of one resource group), returns whether KMS
+    encryption of Kubernetes secrets is enabled, which KMS instance and root key the cluster uses, the key's
+    state and days until it expires, and the master status.
+  - This is a non-destructive proof of encryption. The IBM Cloud documentation verifies encryption by disabling
+    the root key and watching the cluster fail, which this module avoids. It reads the root key from the Key
+    Protect registration of the cluster and checks that key and the master instead.
+  - Only reads; never changes anything.
+author:
+  - ibmcloud.kms maintainers (@ibmcloud-kms)
+options:
+  cluster:
+    description:
+      - The cluster, by name or id. When not set, every cluster in O(region) is returned.
+    type: str
+  resource_group:
+    description:
+      - Return only clusters in this resource group, by name or id.
+    type: str
+  instances:
+    description:
+      - The KMS instances (guid, name or CRN) in which to look for the clusters' root keys.
+      - Defaults to every Key Protect and Hyper Protect Crypto Services instance of the account that the
+        caller can see. Instances of other accounts (cross-account KMS) must be listed here.
+    type: list
+    elements: str
+extends_documentation_fragment:
+  - ibmcloud.kms.auth
+  - ibmcloud.kms.attributes.INFO_MODULE
+notes:
+  - The Kubernetes Service API shows whether KMS is enabled but not which root key is used; the root key is
+    found from the registrations the Kubernetes Service writes in the KMS instance. A cluster with KMS enabled
+    whose registration is in none of the searched instances has no root key and RV(clusters[].healthy=false).
+  - Hyper Protect Crypto Services instances that are not initialized, and instances whose keys the caller
+    may not read, are skipped with a warning.
+seealso:
+  - module: ibmcloud.kms.cluster_kms
+  - module: ibmcloud.kms.kms_instance_info
+  - name: Verifying secret encryption
+    description: The IBM Cloud Kubernetes Service documentation.
+    link: https://cloud.ibm.com/docs/containers?topic=containers-encryption-secrets
+"""
+
+EXAMPLES = r"""
+- name: Prove that a cluster encrypts its secrets with a healthy root key
+  ibmcloud.kms.cluster_kms_info:
+    cluster: my-cluster
+  register: info
+
+- name: Fail unless it does
+  ansible.builtin.assert:
+    that:
+      - info.clusters[0].healthy
+      - info.clusters[0].root_key_days_until_expiration is none or info.clusters[0].root_key_days_until_expiration > 30
+    fail_msg: "{{ info.clusters[0].problems }}"
+
+- name: List the KMS configuration of every cluster in the prod resource group of eu-de
+  ibmcloud.kms.cluster_kms_info:
+    region: eu-de
+    resource_group: prod
+"""
+
+RETURN = r"""
+clusters:
+  description: One entry per cluster, sorted by name; empty when none matches.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    cluster_id: {description: The cluster id., type: str, sample: bs65tjud0j4njc8pu30g}
+    cluster_name: {description: The cluster name., type: str, sample: my-cluster}
+    cluster_crn: {description: The cluster CRN., type: str, sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"}
+    region: {description: The region of the cluster., type: str, sample: us-south}
+    resource_group_id: {description: The id of the cluster's resource group., type: str, sample: 5c49eabcf5e85881a37e2d100a33b3df}
+    resource_group_name: {description: The name of the cluster's resource group., type: str, sample: Default}
+    provider: {description: "The infrastructure: V(vpc-gen2), V(classic) or V(satellite).", type: str, sample: classic}
+    enabled: {description: Whether KMS encryption is enabled., type: bool, sample: true}
+    instance_id: {description: The guid of the KMS instance of the root key; null when not found., type: str, sample: 12043812-757f-4e1e-8436-6af3245e6a69}
+    instance_name: {description: The name of that instance., type: str, sample: kms-for-clusters}
+    kms_service: {description: "V(key-protect) or V(hs-crypto); null when unknown.", type: str, sample: key-protect}
+    root_key_id: {description: The id of the root key; null when not found., type: str, sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1}
+    root_key_name: {description: The name of the root key., type: str, sample: my-cluster-crk}
+    root_key_crn:
+      description: The CRN of the root key.
+      type: str
+      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:0792853c-b9f9-4b35-9d9e-ffceab51d3c1"
+    root_key_state: {description: "V(active), V(suspended), V(deactivated) or V(destroyed).", type: str, sample: active}
+    root_key_expiration_date: {description: When the root key expires; null when it does not., type: str, sample: "2030-01-01T00:00:00Z"}
+    root_key_days_until_expiration: {description: Whole days until the root key expires; null when it does not., type: int, sample: 400}
+    private_endpoint: {description: Always null; the API does not show which KMS endpoint a cluster uses., type: bool, sample: null}
+    master_status: {description: The master status text., type: str, sample: Ready}
+    master_state: {description: The master state., type: str, sample: deployed}
+    master_health: {description: The master health., type: str, sample: normal}
+    cluster_state: {description: The cluster state., type: str, sample: normal}
+    healthy:
+      description: Whether KMS is enabled with a found, active root key and a master in normal health.
+      type: bool
+      sample: true
+    problems: {description: Why a cluster with KMS enabled is not healthy., type: list, elements: str, sample: []}
+"""
+
+from typing import Optional
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
+    CLUSTER_CRN_PATTERN,
+    describe,
+    split_registrations,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import AuthError, IBMCloudError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient, is_uninitialized
+from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
+
+
+def argument_spec() -> dict:
+    return dict(
+        cluster=dict(type="str"),
+        resource_group=dict(type="str"),
+        instances=dict(type="list", elements="str"),
+    )
+
+
+def find_clusters(containers: ContainersClient, params: dict) -> list:
+    if params["cluster"]:
+        found = containers.get_cluster(params["cluster"])
+        return [found] if found else []
+    group = params["resource_group"]
+    return [c for c in containers.list_clusters() if c.get("region") == params["region"]
+            and (not group or group in (c.get("resourceGroup"), c.get("resourceGroupName")))]
+
+
+def kms_instances(module: IBMCloudModule) -> list:
+    resources = ResourceClient(module.session)
+    if module.params["instances"]:
+        return [resources.resolve_instance(ref) for ref in module.params["instances"]]
+    return [i for i in resources.list_instances() if i.get("state") == "active"]
+
+
+def registrations_by_instance(module: IBMCloudModule, instances: list, crn_query: str) -> list:
+    """[(instance, KmsClient, registrations)] for every instance whose registrations can be read."""
+    found = []
+    for instance in instances:
+        kms = KmsClient(module.session, instance)
+        try:
+            found.append((instance, kms, kms.registrations(resource_crn=crn_query)))
+        except IBMCloudError as error:
+            if not (is_uninitialized(error) or isinstance(error, AuthError)):
+                raise
+            reason = "is not initialized" if is_uninitialized(error) else f"cannot be read (HTTP {error.status})"
+            module.warn(f"KMS instance {instance.get('name')} ({instance['guid']}) {reason}; skipped.")
+    return found
+
+
+def cluster_view(cluster: dict, searched: list) -> dict:
+    """Where the cluster's registration is, and the health of that key."""
+    best: Optional[tuple] = None
+    for instance, kms, registrations in searched:
+        current, _previous = split_registrations(registrations, cluster["crn"])
+        stamp = (current or {}).get("lastUpdated") or (current or {}).get("creationDate") or ""
+        if current and (best is None or stamp > best[0]):
+            best = (stamp, instance, kms, current)
+    if best is None:
+        return describe(cluster)
+    _stamp, instance, kms, current = best
+    return describe(cluster, instance=instance, key=kms.get_key(current["keyId"]), registration=current)
+
+
+def main() -> None:
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    try:
+        containers = ContainersClient(module.session)
+        clusters = find_clusters(containers, module.params)
+        searched: list = []
+        if clusters:
+            crn_query = clusters[0]["crn"] if len(clusters) == 1 else CLUSTER_CRN_PATTERN
+            searched = registrations_by_instance(module, kms_instances(module), crn_query)
+        views = [cluster_view(cluster, searched) for cluster in clusters]
+    except IBMCloudError as error:
+        module.fail_from_error(error)
+    module.exit_json(changed=False, clusters=views)
+
+
+if __name__ == "__main__":
+    main()

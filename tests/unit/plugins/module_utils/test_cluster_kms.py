@@ -1,0 +1,316 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms as ck
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    BadRequestError,
+    ForbiddenError,
+    IBMCloudError,
+    InputError,
+    WaitTimeoutError,
+)
+
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+ACCOUNT = "acct1"
+CRN = f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c1::"
+ROOT = {"id": "k1", "name": "crk", "state": 1, "extractable": False, "crn": "crn:...:key:k1"}
+
+
+def cluster(enabled=False, state="deployed", status="Ready", modified="t0", provider="vpc-gen2", health="normal"):
+    return {"id": "c1", "name": "demo", "crn": CRN, "provider": provider, "region": "us-south",
+            "resourceGroup": "rg1", "features": {"keyProtectEnabled": enabled},
+            "lifecycle": {"masterState": state, "masterStatus": status, "masterHealth": health,
+                          "masterStatusModifiedDate": modified}}
+
+
+def registration(key_id, updated):
+    return {"keyId": key_id, "resourceCrn": CRN, "lastUpdated": updated}
+
+
+@pytest.mark.parametrize(
+    "ref, expected",
+    [
+        ("k1", ("k1", None)),
+        ("my-alias", ("my-alias", None)),
+        ("crn:v1:bluemix:public:kms:us-south:a/acct:guid-1:key:k1", ("k1", "guid-1")),
+    ],
+)
+def test_parse_root_key(ref, expected):
+    assert ck.parse_root_key(ref) == expected
+
+
+def test_a_crn_that_is_not_a_key_crn_is_refused():
+    with pytest.raises(InputError, match="not a key CRN"):
+        ck.parse_root_key("crn:v1:bluemix:public:kms:us-south:a/acct:guid-1::")
+
+
+@pytest.mark.parametrize(
+    "text, days",
+    [(None, None), ("not a date", None), ("2026-01-31T00:00:00Z", 30), ("2026-01-11T12:00:00.000Z", 10),
+     ("2025-12-31T00:00:00Z", -1)],
+)
+def test_days_until(text, days):
+    assert ck.days_until(text, NOW) == days
+
+
+@pytest.mark.parametrize(
+    "registrations, current, previous",
+    [
+        ([], None, []),
+        ([{"keyId": "x", "resourceCrn": "crn:other"}], None, []),
+        ([registration("k1", "2026-01-01")], "k1", []),
+        ([registration("k1", "2025-01-01"), registration("k2", "2026-01-01")], "k2", ["k1"]),
+    ],
+)
+def test_split_registrations_takes_the_newest_as_current(registrations, current, previous):
+    found, older = ck.split_registrations(registrations, CRN)
+    assert (found or {}).get("keyId") == current
+    assert older == previous
+
+
+# (key, min_days, expected fragments)
+KEYS = [
+    (ROOT, 30, []),
+    (None, 30, ["does not exist"]),
+    ({**ROOT, "state": 5}, 30, ["does not exist"]),
+    ({**ROOT, "extractable": True}, 30, ["standard key"]),
+    ({**ROOT, "state": 2}, 30, ["suspended"]),
+    ({**ROOT, "expirationDate": "2026-01-11T00:00:00Z"}, 30, ["expires on 2026-01-11T00:00:00Z (10 days from now)"]),
+    ({**ROOT, "expirationDate": "2026-01-11T00:00:00Z"}, 5, []),
+    ({**ROOT, "extractable": True, "state": 3, "expirationDate": "2025-12-01T00:00:00Z"}, 30,
+     ["standard key", "deactivated", "expires on"]),
+]
+
+
+@pytest.mark.parametrize("key, min_days, fragments", KEYS)
+def test_key_problems_are_all_collected(key, min_days, fragments):
+    problems = ck.key_problems(key, "crk", min_days, NOW)
+    assert len(problems) == len(fragments)
+    for problem, fragment in zip(problems, fragments):
+        assert fragment in problem
+
+
+def policy(roles, attributes, state="active"):
+    return {"state": state, "roles": [{"role_id": f"crn:v1:bluemix:public:iam::::{r}"} for r in roles],
+            "resources": [{"attributes": attributes}]}
+
+
+TARGET = ck.cluster_target(cluster(), ACCOUNT)
+ADMIN_POLICIES = [
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT}])], True),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT},
+                                      {"name": "serviceName", "value": "containers-kubernetes"}])], True),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT},
+                                      {"name": "serviceInstance", "value": "c*", "operator": "stringMatch"}])], True),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT},
+                                      {"name": "serviceType", "value": "service"}])], True),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": "other"}])], False),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT},
+                                      {"name": "serviceName", "value": "kms"}])], False),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT},
+                                      {"name": "resourceType", "value": "resource-group"}])], False),
+    ([policy(["role:Editor", "serviceRole:Manager"], [{"name": "accountId", "value": ACCOUNT}])], False),
+    ([policy(["role:Administrator"], [{"name": "accountId", "value": ACCOUNT}], state="deleted")], False),
+    ([], False),
+]
+
+
+@pytest.mark.parametrize("policies, granted", ADMIN_POLICIES)
+def test_grants_administrator(policies, granted):
+    assert ck.grants_administrator(policies, TARGET) is granted
+
+
+# (cluster, key, registration, healthy, problem count)
+VIEWS = [
+    (cluster(), None, None, False, 0),
+    (cluster(enabled=True), ROOT, registration("k1", "t"), True, 0),
+    (cluster(enabled=True), None, None, False, 1),
+    (cluster(enabled=True), {**ROOT, "state": 2}, registration("k1", "t"), False, 1),
+    (cluster(enabled=True, health="error"), {**ROOT, "state": 5}, registration("k1", "t"), False, 2),
+    (cluster(state="update_failed", health="error"), None, None, False, 1),
+]
+
+
+@pytest.mark.parametrize("found, key, reg, healthy, count", VIEWS)
+def test_describe_reports_health_and_problems(found, key, reg, healthy, count):
+    view = ck.describe(found, instance={"guid": "g", "crn": "crn:v1:bluemix:public:kms:us-south:a/x:g::"},
+                       key=key, registration=reg, now=NOW)
+    assert view["healthy"] is healthy
+    assert len(view["problems"]) == count
+    assert view["cluster_id"] == "c1" and view["master_status"] == found["lifecycle"]["masterStatus"]
+
+
+def fake_containers(states):
+    client = MagicMock()
+    client.get_cluster.side_effect = list(states)
+    return client
+
+
+def test_wait_for_master_until_ready_after_the_update_moved():
+    before = cluster()
+    states = [cluster(state="updating", status="in progress", modified="t1"),
+              cluster(enabled=True, modified="t2")]
+    after, _waited = ck.wait_for_master(fake_containers(states), before, lambda: False, timeout=60,
+                                        sleep=lambda _s: None)
+    assert after["features"]["keyProtectEnabled"]
+
+
+def test_a_switch_is_not_done_before_the_master_moved_or_the_new_key_is_registered():
+    before = cluster(enabled=True)
+    registered = iter([False, True])
+    states = [cluster(enabled=True), cluster(enabled=True)]
+    client = fake_containers(states)
+    ck.wait_for_master(client, before, lambda: next(registered), timeout=60, sleep=lambda _s: None)
+    assert client.get_cluster.call_count == 2
+
+
+def test_a_failed_master_update_is_reported_with_the_master_message():
+    states = [cluster(state="update_failed", status="enablement failed: owner lacks Reader", modified="t1",
+                      health="error")]
+    with pytest.raises(IBMCloudError, match="owner lacks Reader") as raised:
+        ck.wait_for_master(fake_containers(states), cluster(), lambda: False, timeout=60, sleep=lambda _s: None)
+    assert "containers-kubernetes-key" in raised.value.describe()
+
+
+def test_an_old_failure_seen_before_the_update_started_is_not_reported():
+    old = cluster(state="update_failed", modified="t0", health="error")
+    states = [cluster(state="update_failed", modified="t0", health="error"), cluster(enabled=True, modified="t1")]
+    after, _waited = ck.wait_for_master(fake_containers(states), old, lambda: False, timeout=60,
+                                        sleep=lambda _s: None)
+    assert after["lifecycle"]["masterStatus"] == "Ready"
+
+
+def test_waiting_times_out_with_the_last_master_status():
+    client = MagicMock()
+    client.get_cluster.return_value = cluster(state="updating", status="still going", modified="t1")
+    with pytest.raises(WaitTimeoutError, match="still going"):
+        ck.wait_for_master(client, cluster(), lambda: False, timeout=0, sleep=lambda _s: None)
+
+
+def target(**overrides):
+    values = dict(cluster=cluster(), instance={"guid": "g", "account_id": ACCOUNT, "state": "active",
+                                               "crn": f"crn:v1:bluemix:public:kms:us-south:a/{ACCOUNT}:g::"},
+                  key_ref="crk", kms_account_id=ACCOUNT, private_endpoint=True, kms=MagicMock(), key=dict(ROOT))
+    values.update(overrides)
+    return ck.Target(**values)
+
+
+@pytest.mark.parametrize(
+    "overrides, needs_change",
+    [
+        ({}, True),
+        ({"cluster": cluster(enabled=True), "current": registration("k1", "t")}, False),
+        ({"cluster": cluster(enabled=True), "current": registration("k0", "t")}, True),
+        ({"cluster": cluster(enabled=True)}, True),
+    ],
+)
+def test_needs_change(overrides, needs_change):
+    assert target(**overrides).needs_change() is needs_change
+
+
+@pytest.mark.parametrize(
+    "overrides, request_account",
+    [({}, None), ({"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"}}, "other")],
+)
+def test_the_request_names_the_kms_account_only_across_accounts(overrides, request_account):
+    request = target(**overrides).request()
+    assert request == {"cluster": "c1", "instance_id": "g", "crk_id": "k1", "private_endpoint": True,
+                       "account_id": request_account}
+
+
+@pytest.fixture
+def iam(monkeypatch):
+    state = {"authorization": {"id": "p1"}, "policies": [policy(["role:Administrator"],
+                                                                [{"name": "accountId", "value": ACCOUNT}])]}
+    monkeypatch.setattr(ck, "IamPolicyClient", MagicMock())
+    monkeypatch.setattr(ck, "find_covering_authorization", lambda *_a, **_k: state["authorization"])
+    monkeypatch.setattr(ck, "caller_policies", lambda _s: state["policies"])
+    return state
+
+
+def session():
+    fake = MagicMock()
+    fake.account_id = ACCOUNT
+    return fake
+
+
+# (target overrides, iam state, failure fragments, warning fragments)
+CHECKS = [
+    ({}, {}, [], []),
+    ({"key": {**ROOT, "state": 2}}, {}, ["suspended"], []),
+    ({"previous_key_ids": ["k1"]}, {}, ["used root key k1 before"], []),
+    ({}, {"authorization": None}, [], ["Kubernetes Service creates one"]),
+    ({"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"}}, {"authorization": None},
+     ["create it in the KMS account"], []),
+    ({"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"},
+      "cluster": cluster(provider="satellite")}, {}, ["Satellite"], []),
+    ({"kms_account_id": "other"}, {}, ["belongs to account acct1"], []),
+    ({}, {"policies": []}, [], ["Administrator platform role"]),
+    ({"key": None, "previous_key_ids": ["crk"]}, {"policies": [], "authorization": None},
+     ["does not exist", "used root key crk before"], ["Kubernetes Service creates one", "Administrator"]),
+    ({"cluster": cluster(enabled=True)}, {}, [], ["root key it uses is unknown"]),
+]
+
+
+@pytest.mark.parametrize("overrides, iam_state, failures, warnings", CHECKS)
+def test_check_target_collects_every_failure_before_any_request(iam, overrides, iam_state, failures, warnings):
+    iam.update(iam_state)
+    checked = target(**overrides)
+    ck.check_target(checked, session(), 30, NOW)
+    assert len(checked.failures) == len(failures), checked.failures
+    for text, fragment in zip(checked.failures, failures):
+        assert fragment in text
+    assert len(checked.warnings) == len(warnings), checked.warnings
+    for text, fragment in zip(checked.warnings, warnings):
+        assert fragment in text
+
+
+def test_refuse_names_every_failure_at_once():
+    checked = target(failures=["one.", "two."])
+    with pytest.raises(InputError, match="one. two."):
+        ck.refuse(checked)
+    ck.refuse(target())
+
+
+def test_unreadable_policies_are_a_warning_not_a_pass(monkeypatch):
+    def forbidden(_session):
+        raise ForbiddenError("no", status=403)
+
+    monkeypatch.setattr(ck, "caller_policies", forbidden)
+    assert "Could not verify" in ck.administrator_warning(session(), cluster())
+
+
+@pytest.mark.parametrize(
+    "error, hinted",
+    [
+        (BadRequestError("The root key 'k1' was used by this cluster before; can't reuse a previous root key.",
+                         status=400), True),
+        (BadRequestError("The root key is not active.", status=400), False),
+    ],
+)
+def test_a_refused_previous_key_gets_a_hint(error, hinted):
+    containers = MagicMock()
+    containers.enable_kms.side_effect = error
+    with pytest.raises(BadRequestError) as raised:
+        ck.send_enable(containers, target())
+    assert (raised.value.hint == ck.PREVIOUS_KEY_HINT) is hinted
+
+
+def test_a_kms_instance_of_another_account_is_taken_from_its_crn():
+    resources = MagicMock()
+    resources.resolve_instance.side_effect = InputError("not found")
+    crn = "crn:v1:bluemix:public:hs-crypto:us-south:a/other:12043812-757f-4e1e-8436-6af3245e6a69::"
+    found = ck.resolve_instance(resources, crn, "other", ACCOUNT)
+    assert found["guid"] == "12043812-757f-4e1e-8436-6af3245e6a69" and found["account_id"] == "other"
+    with pytest.raises(InputError):
+        ck.resolve_instance(resources, "by-name", "other", ACCOUNT)
+    with pytest.raises(InputError):
+        ck.resolve_instance(resources, crn, ACCOUNT, ACCOUNT)

@@ -1,0 +1,161 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import Target
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
+from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms
+
+from ..module_utils.fake_transport import make_token
+
+CRN = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/acct-1:c1::"
+INSTANCE = {"guid": "g1", "name": "kp", "account_id": "acct-1", "state": "active",
+            "crn": "crn:v1:bluemix:public:kms:us-south:a/acct-1:g1::"}
+ROOT = {"id": "k1", "name": "crk", "state": 1, "extractable": False, "crn": "crn:v1:...:key:k1"}
+
+
+def cluster(enabled=False):
+    return {"id": "c1", "name": "demo", "crn": CRN, "provider": "vpc-gen2", "region": "us-south",
+            "features": {"keyProtectEnabled": enabled},
+            "lifecycle": {"masterState": "deployed", "masterStatus": "Ready", "masterHealth": "normal",
+                          "masterStatusModifiedDate": "t0"}}
+
+
+def target(enabled=False, current_key=None, failures=()):
+    current = {"keyId": current_key, "resourceCrn": CRN} if current_key else None
+    return Target(cluster=cluster(enabled), instance=INSTANCE, key_ref="crk", kms_account_id="acct-1",
+                  private_endpoint=True, kms=MagicMock(), key=dict(ROOT), current=current, failures=list(failures))
+
+
+def containers():
+    fake = MagicMock()
+    fake.get_cluster.return_value = cluster(True)
+    return fake
+
+
+# (enabled, current key, check mode, wait, changed, posted, waited)
+ENABLE = [
+    (False, None, True, True, True, False, None),
+    (False, None, False, True, True, True, 3.0),
+    (False, None, False, False, True, True, None),
+    (True, "k1", False, True, False, False, None),
+    (True, "k1", True, True, False, False, None),
+    (True, "k0", True, True, True, False, None),
+    (True, "k0", False, True, True, True, 3.0),
+]
+
+
+@pytest.mark.parametrize("enabled, current_key, check_mode, wait, changed, posted, waited", ENABLE)
+def test_ensure_enabled(monkeypatch, enabled, current_key, check_mode, wait, changed, posted, waited):
+    monkeypatch.setattr(cluster_kms, "wait_for_master", lambda *_a, **_k: (cluster(True), 3.0))
+    fake = containers()
+    result = cluster_kms.ensure_enabled(fake, target(enabled, current_key), check_mode=check_mode, wait=wait,
+                                        wait_timeout=60)
+    assert result[0] is changed
+    assert result[1]["features"]["keyProtectEnabled"] is (changed or enabled)
+    assert result[2] == waited
+    assert fake.enable_kms.called is posted
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_failed_checks_refuse_before_any_request(check_mode):
+    fake = containers()
+    with pytest.raises(InputError, match="key is expiring"):
+        cluster_kms.ensure_enabled(fake, target(failures=["key is expiring."]), check_mode=check_mode, wait=True,
+                                   wait_timeout=60)
+    assert not fake.enable_kms.called
+
+
+def test_failed_checks_do_not_matter_when_nothing_changes():
+    result = cluster_kms.ensure_enabled(containers(), target(True, "k1", failures=["x"]), check_mode=False,
+                                        wait=True, wait_timeout=60)
+    assert result[0] is False
+
+
+def run_main(capsys, args):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            cluster_kms.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def world(monkeypatch):
+    """Fake clients: a cluster without KMS, instance kp with root key crk and no registration."""
+    fake_containers = containers()
+    fake_containers.get_cluster.return_value = cluster(False)
+    kms = MagicMock()
+    kms.get_key.return_value = dict(ROOT)
+    kms.registrations.return_value = []
+    resources = MagicMock()
+    resources.resolve_instance.return_value = INSTANCE
+    monkeypatch.setattr(cluster_kms, "ContainersClient", lambda _s: fake_containers)
+    monkeypatch.setattr(cluster_kms, "ResourceClient", lambda _s: resources)
+    monkeypatch.setattr(_cluster_kms, "KmsClient", lambda _s, _i: kms)
+    monkeypatch.setattr(_cluster_kms, "IamPolicyClient", MagicMock())
+    monkeypatch.setattr(_cluster_kms, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
+    monkeypatch.setattr(_cluster_kms, "caller_policies", lambda _s: [])
+    return {"containers": fake_containers, "kms": kms}
+
+
+ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "iam_token": make_token(account="acct-1")}
+
+
+def test_main_check_mode_predicts_and_sends_nothing(capsys, world):
+    result = run_main(capsys, {**ARGS, "_ansible_check_mode": True, "_ansible_diff": True})
+    assert result["changed"] is True
+    assert result["cluster_kms"]["enabled"] is True and result["cluster_kms"]["root_key_id"] == "k1"
+    assert result["diff"]["before"]["enabled"] is False
+    assert not world["containers"].enable_kms.called
+    assert "Administrator" in json.dumps(result["warnings"])
+    assert ARGS["iam_token"][:20] not in json.dumps(result)
+
+
+def test_main_same_key_is_no_change(capsys, world):
+    world["containers"].get_cluster.return_value = cluster(True)
+    world["kms"].registrations.return_value = [{"keyId": "k1", "resourceCrn": CRN, "keyName": "crk"}]
+    result = run_main(capsys, ARGS)
+    assert result["changed"] is False
+    assert result["cluster_kms"]["root_key_id"] == "k1" and result["cluster_kms"]["healthy"] is True
+    assert not world["containers"].enable_kms.called
+
+
+def test_main_refuses_a_previous_key_that_is_still_registered(capsys, world):
+    world["containers"].get_cluster.return_value = cluster(True)
+    world["kms"].registrations.return_value = [
+        {"keyId": "k1", "resourceCrn": CRN, "lastUpdated": "2025-01-01"},
+        {"keyId": "k2", "resourceCrn": CRN, "lastUpdated": "2026-01-01"}]
+    result = run_main(capsys, ARGS)
+    assert result["failed"] and "used root key k1 before" in result["msg"]
+    assert not world["containers"].enable_kms.called
+
+
+@pytest.mark.parametrize("enabled, failed", [(True, True), (False, False)])
+def test_main_disabled(capsys, world, enabled, failed):
+    world["containers"].get_cluster.return_value = cluster(enabled)
+    result = run_main(capsys, {"cluster": "demo", "state": "disabled", "iam_token": ARGS["iam_token"]})
+    assert bool(result.get("failed")) is failed
+    if failed:
+        assert "cannot be disabled" in result["msg"]
+    else:
+        assert result["changed"] is False
+
+
+def test_main_unknown_cluster(capsys, world):
+    world["containers"].get_cluster.return_value = None
+    result = run_main(capsys, ARGS)
+    assert result["failed"] and "'demo' was not found" in result["msg"]
+
+
+def test_main_state_enabled_needs_instance_and_root_key(capsys):
+    result = run_main(capsys, {"cluster": "demo", "iam_token": make_token()})
+    assert result["failed"] and "instance" in result["msg"] and "root_key" in result["msg"]

@@ -1,0 +1,104 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, IBMCloudError
+from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms_info
+
+from ..module_utils.fake_transport import make_token
+
+
+def cluster(name, region="us-south", group="Default", enabled=True):
+    return {"id": f"id-{name}", "name": name, "region": region, "resourceGroup": f"rg-{group}",
+            "resourceGroupName": group, "crn": f"crn:v1:bluemix:public:containers-kubernetes:{region}:a/a:id-{name}::",
+            "features": {"keyProtectEnabled": enabled},
+            "lifecycle": {"masterState": "deployed", "masterStatus": "Ready", "masterHealth": "normal"}}
+
+
+CLUSTERS = [cluster("a"), cluster("b", group="prod"), cluster("c", region="eu-de")]
+
+
+@pytest.mark.parametrize(
+    "params, names",
+    [
+        ({"cluster": None, "resource_group": None, "region": "us-south"}, ["a", "b"]),
+        ({"cluster": None, "resource_group": "prod", "region": "us-south"}, ["b"]),
+        ({"cluster": None, "resource_group": "rg-Default", "region": "us-south"}, ["a"]),
+        ({"cluster": None, "resource_group": None, "region": "eu-de"}, ["c"]),
+        ({"cluster": "c", "resource_group": None, "region": "us-south"}, ["c"]),
+        ({"cluster": "x", "resource_group": None, "region": "us-south"}, []),
+    ],
+)
+def test_find_clusters(params, names):
+    containers = MagicMock()
+    containers.list_clusters.return_value = CLUSTERS
+    containers.get_cluster.side_effect = lambda ref: next((c for c in CLUSTERS if c["name"] == ref), None)
+    assert [c["name"] for c in cluster_kms_info.find_clusters(containers, params)] == names
+
+
+def test_the_newest_registration_in_any_instance_wins():
+    old_kms, new_kms = MagicMock(), MagicMock()
+    new_kms.get_key.return_value = {"id": "k2", "state": 1, "name": "new"}
+    crn = CLUSTERS[0]["crn"]
+    searched = [({"guid": "g1", "name": "old"}, old_kms, [{"keyId": "k1", "resourceCrn": crn, "lastUpdated": "2025"}]),
+                ({"guid": "g2", "name": "new"}, new_kms, [{"keyId": "k2", "resourceCrn": crn, "lastUpdated": "2026"}])]
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched)
+    assert (view["instance_id"], view["root_key_id"], view["root_key_state"], view["healthy"]) == ("g2", "k2", "active", True)
+    assert not old_kms.get_key.called
+
+
+def test_a_cluster_without_registration_is_not_healthy():
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], [])
+    assert view["healthy"] is False and "registration" in view["problems"][0]
+
+
+@pytest.mark.parametrize(
+    "error, warned",
+    [
+        (ForbiddenError("no", status=403), True),
+        (IBMCloudError("CKR_IBM_WK_NOT_INITIALIZED", status=400), True),
+        (IBMCloudError("boom", status=500), None),
+    ],
+)
+def test_unreadable_instances_are_skipped_with_a_warning(monkeypatch, error, warned):
+    kms = MagicMock()
+    kms.registrations.side_effect = error
+    monkeypatch.setattr(cluster_kms_info, "KmsClient", lambda _s, _i: kms)
+    module = MagicMock()
+    if warned is None:
+        with pytest.raises(IBMCloudError):
+            cluster_kms_info.registrations_by_instance(module, [{"guid": "g"}], "crn:*")
+        return
+    assert cluster_kms_info.registrations_by_instance(module, [{"guid": "g"}], "crn:*") == []
+    assert module.warn.called
+
+
+def test_main_reads_only_and_returns_a_list(capsys, monkeypatch):
+    containers = MagicMock()
+    containers.list_clusters.return_value = CLUSTERS
+    kms = MagicMock()
+    kms.registrations.return_value = [{"keyId": "k1", "resourceCrn": CLUSTERS[0]["crn"]}]
+    kms.get_key.return_value = {"id": "k1", "state": 2}
+    resources = MagicMock()
+    resources.list_instances.return_value = [{"guid": "g1", "name": "kp", "state": "active"},
+                                             {"guid": "g2", "name": "gone", "state": "removed"}]
+    monkeypatch.setattr(cluster_kms_info, "ContainersClient", lambda _s: containers)
+    monkeypatch.setattr(cluster_kms_info, "ResourceClient", lambda _s: resources)
+    monkeypatch.setattr(cluster_kms_info, "KmsClient", lambda _s, _i: kms)
+    with patch_module_args({"iam_token": make_token(), "_ansible_check_mode": True}):
+        with pytest.raises(SystemExit):
+            cluster_kms_info.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["changed"] is False
+    assert [c["cluster_name"] for c in result["clusters"]] == ["a", "b"]
+    assert result["clusters"][0]["root_key_state"] == "suspended" and not result["clusters"][0]["healthy"]
+    assert kms.registrations.call_count == 1
+    kms.registrations.assert_called_with(resource_crn="crn:v1:bluemix:public:containers-kubernetes:*")
