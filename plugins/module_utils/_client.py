@@ -85,9 +85,8 @@ def translate(exc: Exception) -> IBMCloudError:
         request = getattr(exc, "request", None)
         where = dict(method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
         if isinstance(exc, requests.exceptions.SSLError):
-            return CertificateError("the server's TLS certificate could not be verified", **where,
-                                  hint="Set ca_path to the CA bundle that signed it (validate_certs=false only "
-                                       "for testing).")
+            hint = "Set ca_path to the CA bundle that signed it (validate_certs=false only for testing)."
+            return CertificateError("the server's TLS certificate could not be verified", hint=hint, **where)
         return TransportError(f"no answer from the server ({type(exc).__name__})", **where)
     raise exc
 
@@ -178,6 +177,18 @@ class Session:
     def claims(self) -> dict:
         return _token_claims(self.access_token())
 
+    def now(self) -> float:
+        """Now, by the later of this host's clock and the IAM token's issue time.
+
+        Key Protect decides expiry and the rotation limit by IBM's clock; a fresh IAM token carries that
+        clock, which protects predictions (days until expiration, next rotation) from a host clock that runs late.
+        """
+        try:
+            issued = float(self.claims().get("iat") or 0)
+        except (InputError, TypeError, ValueError):
+            issued = 0.0
+        return max(time.time(), issued)
+
     @property
     def account_id(self) -> str:
         return (self.claims().get("account") or {}).get("bss", "")
@@ -231,6 +242,19 @@ class JsonService(BaseService):  # type: ignore[misc,valid-type]
     def request(self, method: str, path: str, *, what: str, params: Optional[dict] = None, body: Any = None,
                 content_type: str = "application/json", headers: Optional[dict] = None,
                 hint: Optional[str] = None) -> Any:
+        """One call under the retry policy; ``hint`` names the IAM role it needs (added to a 403)."""
+        send = self._sender(method, path, params=params, body=body, content_type=content_type, headers=headers)
+        return self.session.call(send, method=method, what=what, hint=hint)
+
+    def create(self, path: str, *, body: Any, find: Callable[[], Optional[Any]], what: str,
+               content_type: str = "application/json", headers: Optional[dict] = None,
+               hint: Optional[str] = None) -> Any:
+        """A POST that creates something: never retried blind (see Session.create)."""
+        send = self._sender("POST", path, params=None, body=body, content_type=content_type, headers=headers)
+        return self.session.create(send, find, what=what, hint=hint)
+
+    def _sender(self, method: str, path: str, *, params: Optional[dict], body: Any, content_type: str,
+                headers: Optional[dict]) -> Callable[[], Any]:
         all_headers = {"Accept": "application/json", **(headers or {})}
         data = None
         if body is not None:
@@ -242,4 +266,4 @@ class JsonService(BaseService):  # type: ignore[misc,valid-type]
             prepared = self.prepare_request(method=method, url=path, headers=all_headers, params=clean, data=data)
             return self.send(prepared)
 
-        return self.session.call(send, method=method, what=what, hint=hint)
+        return send

@@ -8,11 +8,10 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import JsonService, Session
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, NotFoundError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import NotFoundError
 
 VIEWER_HINT = "Reading a cluster needs the Viewer platform role on it."
 ADMINISTRATOR_HINT = "Enabling KMS on a cluster needs the Administrator platform role on the cluster."
@@ -57,13 +56,6 @@ class ContainersClient(JsonService):
 
     def enable_kms(self, request: dict, applied: Callable[[], bool]) -> None:
         """POST /v2/enableKMS once; after an ambiguous failure ``applied`` says whether it took effect."""
-        data = json.dumps({k: v for k, v in request.items() if v is not None})
-        headers = {"Accept": "application/json", "Content-Type": "application/json"}
-
-        def send() -> Any:
-            return self.send(self.prepare_request(method="POST", url="/v2/enableKMS", headers=headers, data=data))
-
-        try:
-            self.session.create(send, lambda: True if applied() else None, what=f"enable KMS on {request['cluster']}")
-        except ForbiddenError as error:
-            raise error.with_hint(ADMINISTRATOR_HINT) from None
+        body = {k: v for k, v in request.items() if v is not None}
+        self.create("/v2/enableKMS", body=body, find=lambda: True if applied() else None,
+                    what=f"enable KMS on {request['cluster']}", hint=ADMINISTRATOR_HINT)

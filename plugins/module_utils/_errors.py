@@ -142,7 +142,7 @@ def _kms_fields(body: dict) -> Optional[tuple]:
     message = first["errorMsg"]
     if reasons and reasons[0].get("message") and reasons[0]["message"] not in message:
         message = f"{message} {reasons[0]['message']}"
-    return code, message, None, reasons
+    return code, message, None, reasons, {}
 
 
 def _platform_fields(body: dict) -> Optional[tuple]:
@@ -150,32 +150,33 @@ def _platform_fields(body: dict) -> Optional[tuple]:
     if not (isinstance(errors, list) and errors and isinstance(errors[0], dict)):
         return None
     first = errors[0]
-    return first.get("code"), first.get("message") or "", body.get("trace"), []
+    details = first.get("details") if isinstance(first.get("details"), dict) else {}
+    return first.get("code"), first.get("message") or "", body.get("trace"), [], details
 
 
 def _identity_fields(body: dict) -> Optional[tuple]:
     if "errorCode" not in body and "errorMessage" not in body:
         return None
     context = body.get("context") if isinstance(body.get("context"), dict) else {}
-    return body.get("errorCode"), body.get("errorMessage") or "", context.get("requestId"), []
+    return body.get("errorCode"), body.get("errorMessage") or "", context.get("requestId"), [], {}
 
 
 def _containers_fields(body: dict) -> Optional[tuple]:
     if "description" not in body:
         return None
-    return body.get("code"), body["description"], body.get("incidentID"), []
+    return body.get("code"), body["description"], body.get("incidentID"), [], {}
 
 
 def _generic_fields(body: dict) -> tuple:
     message = body.get("message") or body.get("error") or body.get("error_description") or ""
-    return body.get("code"), str(message), body.get("trace"), []
+    return body.get("code"), str(message), body.get("trace"), [], {}
 
 
 def parse_error_body(text: str) -> tuple:
-    """(code, message, trace, reasons) from any IBM Cloud error body; unknown bodies give the raw text."""
+    """(code, message, trace, reasons, details) from any IBM Cloud error body; unknown bodies give the raw text."""
     body = _parse_body(text)
     if not isinstance(body, dict):
-        return None, (text or "").strip()[:500], None, []
+        return None, (text or "").strip()[:500], None, [], {}
     for parser in (_kms_fields, _platform_fields, _identity_fields, _containers_fields):
         fields = parser(body)
         if fields is not None:
@@ -195,11 +196,12 @@ def _retry_after(headers: Any) -> Optional[float]:
 
 def error_from_response(status: int, text: str, headers: Any, *, method: Optional[str] = None,
                         url: Optional[str] = None) -> IBMCloudError:
-    code, message, trace, reasons = parse_error_body(text)
+    code, message, trace, reasons, details = parse_error_body(text)
     if not trace:
         trace = next((headers.get(h) for h in TRACE_HEADERS if headers and headers.get(h)), None)
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else IBMCloudError)
-    kwargs: dict[str, Any] = dict(status=status, code=code, trace=trace, method=method, url=url, reasons=reasons)
+    kwargs: dict[str, Any] = dict(status=status, code=code, trace=trace, method=method, url=url, reasons=reasons,
+                                  details=details)
     if cls in (RateLimitedError, ServerError):
         kwargs["retry_after"] = _retry_after(headers)
     return cls(message or f"HTTP {status}", **kwargs)
