@@ -16,22 +16,23 @@ the Kubernetes Service refuses it and the module explains the refusal.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled, lifecycle
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import IamPolicyClient, find_covering_authorization
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
+    IamPolicyClient,
+    condition_holds,
+    find_covering_authorization,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import STATE_NAMES, KmsClient, days_until
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import UUID_RE, crn_service
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
 CONTAINERS_SERVICE = "containers-kubernetes"
 CLUSTER_CRN_PATTERN = "crn:v1:bluemix:public:containers-kubernetes:*"
-KEY_STATES = {0: "pre-activation", 1: "active", 2: "suspended", 3: "deactivated", 5: "destroyed"}
 FAILED_MASTER_STATES = ("deploy_failed", "update_failed", "delete_failed")
 ADMIN_ROLE_SUFFIX = ":role:Administrator"
 OWNER_HINT = ("The Kubernetes Service reads the root key with the API key of the cluster's region and resource "
@@ -55,22 +56,6 @@ def parse_root_key(ref: str) -> tuple:
     return parts[9], parts[7]
 
 
-def parse_date(text: Optional[str]) -> Optional[datetime]:
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-def days_until(text: Optional[str], now: datetime) -> Optional[int]:
-    """Whole days from ``now`` until the date (negative when past); None without a date."""
-    when = parse_date(text)
-    return None if when is None else int((when - now).total_seconds() // 86400)
-
-
 def split_registrations(registrations: list, cluster_crn: str) -> tuple:
     """(the registration of the key the cluster uses, ids of other keys still registered for it).
 
@@ -85,7 +70,7 @@ def split_registrations(registrations: list, cluster_crn: str) -> tuple:
 
 def describe(cluster: dict, *, instance: Optional[dict] = None, key: Optional[dict] = None,
              registration: Optional[dict] = None, private_endpoint: Optional[bool] = None,
-             now: Optional[datetime] = None) -> dict:
+             now: float) -> dict:
     """The collection's view of a cluster's KMS configuration (the return value of both modules)."""
     life, instance, key, registration = lifecycle(cluster), instance or {}, key or {}, registration or {}
     view = {
@@ -97,9 +82,9 @@ def describe(cluster: dict, *, instance: Optional[dict] = None, key: Optional[di
         "kms_service": crn_service(instance.get("crn") or ""),
         "root_key_id": key.get("id") or registration.get("keyId"),
         "root_key_name": key.get("name") or registration.get("keyName"), "root_key_crn": key.get("crn"),
-        "root_key_state": KEY_STATES.get(key["state"], str(key["state"])) if "state" in key else None,
+        "root_key_state": STATE_NAMES.get(key["state"], str(key["state"])) if "state" in key else None,
         "root_key_expiration_date": key.get("expirationDate"),
-        "root_key_days_until_expiration": days_until(key.get("expirationDate"), now or datetime.now(timezone.utc)),
+        "root_key_days_until_expiration": days_until(key.get("expirationDate"), now),
         "private_endpoint": private_endpoint,
         "master_status": life["masterStatus"], "master_state": life["masterState"],
         "master_health": life["masterHealth"], "cluster_state": cluster.get("state"),
@@ -129,7 +114,7 @@ def key_health(view: dict) -> Optional[str]:
 
 
 # -- checks before enabling ------------------------------------------------------------------------
-def key_problems(key: Optional[dict], ref: str, min_days: int, now: datetime) -> list:
+def key_problems(key: Optional[dict], ref: str, min_days: int, now: float) -> list:
     """Why a key cannot protect cluster secrets: missing, not a root key, not active, expiring soon."""
     if key is None or key.get("state") == 5:
         return [f"Root key {ref!r} does not exist in the KMS instance (or was deleted)."]
@@ -137,26 +122,13 @@ def key_problems(key: Optional[dict], ref: str, min_days: int, now: datetime) ->
     if key.get("extractable") is not False:
         problems.append(f"Key {ref!r} is a standard key; KMS encryption needs a root key (extractable=false).")
     if key.get("state") != 1:
-        state = KEY_STATES.get(key.get("state"), key.get("state"))
+        state = STATE_NAMES.get(key.get("state"), key.get("state"))
         problems.append(f"Root key {ref!r} is {state}, not active.")
     days = days_until(key.get("expirationDate"), now)
     if days is not None and days < min_days:
         problems.append(f"Root key {ref!r} expires on {key['expirationDate']} ({days} days from now), within "
                         f"min_days_before_expiration={min_days}; the cluster becomes unusable when it expires.")
     return problems
-
-
-def _matches(attributes: list, target: dict) -> bool:
-    for attribute in attributes:
-        value = target.get(attribute.get("name"))
-        if value is None:
-            return False
-        if attribute.get("operator") == "stringMatch":
-            if not fnmatch.fnmatchcase(value, attribute.get("value", "")):
-                return False
-        elif value != attribute.get("value"):
-            return False
-    return True
 
 
 def cluster_target(cluster: dict, account_id: str) -> dict:
@@ -172,25 +144,15 @@ def grants_administrator(policies: list, target: dict) -> bool:
             continue
         if not any(str(role.get("role_id", "")).endswith(ADMIN_ROLE_SUFFIX) for role in policy.get("roles", [])):
             continue
-        if any(_matches(resource.get("attributes", []), target) for resource in policy.get("resources", [])):
+        if any(all(condition_holds(a, target) for a in resource.get("attributes", []))
+               for resource in policy.get("resources", [])):
             return True
     return False
 
 
 def caller_policies(session: Session) -> list:
     """The caller's own access policies (all pages); access-group policies are not included."""
-    client = IamPolicyClient(session).pap
-    account_id, iam_id = session.account_id, session.claims().get("iam_id")
-    found: list = []
-    start = None
-    while True:
-        page = session.call(lambda: client.list_policies(account_id, iam_id=iam_id, type="access", limit=100,
-                                                         start=start),
-                            method="GET", what="list access policies") or {}
-        found.extend(page.get("policies", []))
-        start = (page.get("next") or {}).get("start")
-        if not start:
-            return found
+    return IamPolicyClient(session).list_access_policies(session.account_id, session.claims().get("iam_id"))
 
 
 def administrator_warning(session: Session, cluster: dict) -> Optional[str]:
@@ -302,7 +264,7 @@ def read_key_side(target: Target, session: Session) -> None:
                                f"(HTTP {error.status}); its checks are left to the Kubernetes Service.")
 
 
-def check_target(target: Target, session: Session, min_days: int, now: datetime) -> None:
+def check_target(target: Target, session: Session, min_days: int, now: float) -> None:
     """Collect every reason the change cannot work, before any changing request."""
     cluster = target.cluster
     if kms_enabled(cluster) and target.current is None and target.kms is not None:

@@ -14,15 +14,13 @@ its conditions and roles are exactly the grant's.
 
 from __future__ import annotations
 
-import json
 import re
 import traceback
 from typing import Any, Callable, Iterable, Optional
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session, translate
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     ConflictError,
-    ForbiddenError,
     IBMCloudError,
     InputError,
     NotFoundError,
@@ -179,35 +177,12 @@ def predicted_policy(grant: dict, description: Optional[str] = None) -> dict:
 
 
 # -- conflicts ------------------------------------------------------------------------------------
-def conflict_details(exc: Exception) -> dict:
-    """``errors[0].details`` of an IAM 409 body (the error family keeps code and message only)."""
-    text = getattr(getattr(exc, "http_response", None), "text", "") or ""
-    try:
-        errors = json.loads(text).get("errors") or [{}]
-    except (ValueError, AttributeError):
-        return {}
-    details = errors[0].get("details") if isinstance(errors[0], dict) else None
-    return details if isinstance(details, dict) else {}
-
-
 def conflicting_policy(error: IBMCloudError) -> tuple:
     """(id, policy object or None) named by a 409's ``details.conflicts_with``; IAM sends an object or an id."""
     policy = (error.details.get("conflicts_with") or {}).get("policy")
     if isinstance(policy, dict):
         return policy.get("id"), (policy if policy.get("resources") and policy.get("subjects") else None)
     return (policy if isinstance(policy, str) and policy else None), None
-
-
-def _keep_conflict_details(fn: Callable[[], Any]) -> Callable[[], Any]:
-    def call() -> Any:
-        try:
-            return fn()
-        except Exception as exc:  # noqa: BLE001 - translated into the error family, as Session does
-            error = translate(exc)
-            if isinstance(error, ConflictError) and not error.details:
-                error.details = conflict_details(exc)
-            raise error from None
-    return call
 
 
 def _next_start(page: dict) -> Optional[str]:
@@ -228,13 +203,21 @@ class IamPolicyClient:
 
     def list_authorizations(self, account_id: str) -> list:
         """Every active authorization policy of an account (all pages)."""
+        return self._all_pages(lambda start: self.pap.list_policies(account_id, type="authorization", state="active",
+                                                                    limit=100, start=start),
+                               "list authorization policies", VIEWER_HINT.format(account=account_id))
+
+    def list_access_policies(self, account_id: str, iam_id: str) -> list:
+        """The access policies of one identity (all pages); its access groups' policies are not included."""
+        return self._all_pages(lambda start: self.pap.list_policies(account_id, iam_id=iam_id, type="access",
+                                                                    limit=100, start=start),
+                               "list access policies", VIEWER_HINT.format(account=account_id))
+
+    def _all_pages(self, list_page: Callable[[Optional[str]], Any], what: str, hint: str) -> list:
         found: list = []
         start = None
-        hint = VIEWER_HINT.format(account=account_id)
         while True:
-            page = self._call(lambda: self.pap.list_policies(account_id, type="authorization", state="active",
-                                                             limit=100, start=start),
-                              "GET", "list authorization policies", hint) or {}
+            page = self._call(lambda: list_page(start), "GET", what, hint) or {}
             found.extend(page.get("policies") or [])
             start = _next_start(page)
             if not start:
@@ -265,7 +248,7 @@ class IamPolicyClient:
                                           description=description)
 
         try:
-            return True, self._create(_keep_conflict_details(create), grant)
+            return True, self._create(create, grant)
         except ConflictError as error:
             if error.code not in (None, "policy_conflict_error"):
                 raise
@@ -281,10 +264,7 @@ class IamPolicyClient:
             return (exact or broader or [None])[0]
 
         hint = ADMIN_HINT.format(service=grant["resource"]["serviceName"], account=grant["resource"]["accountId"])
-        try:
-            return self.session.create(create, find, what="create authorization policy")
-        except ForbiddenError as error:
-            raise error.with_hint(hint) from None
+        return self.session.create(create, find, what="create authorization policy", hint=hint)
 
     def _adopt(self, error: ConflictError, grant: dict) -> dict:
         policy_id, policy = conflicting_policy(error)
@@ -307,10 +287,7 @@ class IamPolicyClient:
             return
 
     def _call(self, fn: Callable[[], Any], method: str, what: str, hint: str) -> Any:
-        try:
-            return self.session.call(fn, method=method, what=what)
-        except ForbiddenError as error:
-            raise error.with_hint(hint) from None
+        return self.session.call(fn, method=method, what=what, hint=hint)
 
 
 def find_covering_authorization(client: IamPolicyClient, *, source_service: str = "containers-kubernetes",

@@ -8,15 +8,18 @@
 
 from __future__ import annotations
 
+import calendar
+import re
+import time
 from typing import Any, Callable, Optional
 from urllib.parse import quote
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import JsonService, Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import is_overridden
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
-    AuthError,
     GoneError,
     IBMCloudError,
+    InputError,
     NotFoundError,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import crn_service
@@ -31,6 +34,43 @@ PAGE = 200
 # An HPCS instance whose crypto units hold no master key yet answers key calls with HTTP 400 naming
 # the PKCS #11 return code CKR_IBM_WK_NOT_INITIALIZED ("WK": the wrapping/master key).
 UNINITIALIZED_MARK = "WK_NOT_INITIALIZED"
+
+
+# -- key states and times ----------------------------------------------------------------------------
+PRE_ACTIVE, ACTIVE, SUSPENDED, DEACTIVATED, DESTROYED = 0, 1, 2, 3, 5
+STATE_NAMES = {PRE_ACTIVE: "pre-activation", ACTIVE: "active", SUSPENDED: "suspended",
+               DEACTIVATED: "deactivated", DESTROYED: "destroyed"}
+DAY = 86400
+TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def parse_time(value: Optional[str]) -> Optional[float]:
+    """Seconds since the epoch of an RFC 3339 timestamp (Python 3.9's fromisoformat cannot read 'Z')."""
+    if not value:
+        return None
+    match = TIME_RE.match(value.strip())
+    if not match:
+        raise InputError(f"{value!r} is not an RFC 3339 timestamp such as 2030-01-01T00:00:00Z.")
+    day, clock, fraction, zone = match.groups()
+    seconds = calendar.timegm(time.strptime(f"{day}T{clock}", "%Y-%m-%dT%H:%M:%S")) + float(fraction or 0)
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
+    return seconds
+
+
+def format_time(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def days_until(expiration: Optional[str], now: float) -> Optional[int]:
+    """Whole days from ``now`` until an expiration date (negative when past); None without a readable date."""
+    try:
+        when = parse_time(expiration)
+    except InputError:
+        return None
+    return None if when is None else int((when - now) // DAY)
 
 
 def key_endpoint(session: Session, instance: dict) -> str:
@@ -99,15 +139,6 @@ class KmsClient(JsonService):
                 return found
 
     # -- key operations (root_key, root_key_info) ------------------------------------------------
-    def call(self, method: str, path: str, *, what: str, hint: str, **kwargs: Any) -> Any:
-        """request(), but the role hint stays only on 401/403: a 409 is not a missing role."""
-        try:
-            return self.request(method, path, what=what, hint=hint, **kwargs)
-        except IBMCloudError as error:
-            if not isinstance(error, AuthError) and error.hint == hint:
-                error.hint = None
-            raise
-
     def list_root_keys(self, *, search: Optional[str] = None, include_deleted: bool = False) -> list:
         """Every root key (``extractable: false``) of the instance, all pages; deleted ones only on request."""
         found: list = []
@@ -115,7 +146,7 @@ class KmsClient(JsonService):
         while True:
             params = {"limit": PAGE, "offset": len(found), "state": states, "extractable": "false",
                       "search": search}
-            page = (self.call("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT)
+            page = (self.request("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT)
                     or {}).get("resources") or []
             found.extend(page)
             if len(page) < PAGE:
@@ -136,20 +167,19 @@ class KmsClient(JsonService):
                 "resources": [{"type": KEY_TYPE, **spec}]}
         headers = {"Prefer": "return=representation", **({"X-Kms-Key-Ring": key_ring} if key_ring else {})}
 
-        def create() -> dict:
-            result = self.call("POST", "/api/v2/keys", body=body, content_type=KEY_TYPE, headers=headers,
-                               what=f"create key {spec.get('name')}", hint=WRITER_HINT)
-            return ((result or {}).get("resources") or [{}])[0]
+        def found() -> Optional[dict]:
+            key = find()
+            return None if key is None else {"resources": [key]}
 
-        # The retry policy's create(): a lost answer or a server error is followed by ``find``, never by a
-        # second POST straight away (Session.create() expects an SDK call; this is a JsonService request).
-        return self.session.retry.create(create, find, what=f"create key {spec.get('name')}")
+        result = self.create("/api/v2/keys", body=body, content_type=KEY_TYPE, headers=headers, find=found,
+                             what=f"create key {spec.get('name')}", hint=WRITER_HINT)
+        return ((result or {}).get("resources") or [{}])[0]
 
     def key_action(self, key_id: str, action: str) -> None:
         """POST /keys/{id}/actions/<action>: rotate, enable, disable, setKeyForDeletion, unsetKeyForDeletion."""
         hint = WRITER_HINT if action == "rotate" else MANAGER_HINT
-        self.call("POST", f"/api/v2/keys/{quote(key_id, safe='')}/actions/{action}", what=f"{action} key",
-                  hint=hint, headers={"Prefer": "return=minimal"})
+        self.request("POST", f"/api/v2/keys/{quote(key_id, safe='')}/actions/{action}", what=f"{action} key",
+                     hint=hint, headers={"Prefer": "return=minimal"})
 
     def rotate_key(self, key_id: str) -> None:
         self.key_action(key_id, "rotate")
@@ -163,25 +193,25 @@ class KmsClient(JsonService):
     def delete_key(self, key_id: str, *, force: bool = False) -> None:
         """Delete (destroy) a key; an already deleted or unknown key counts as gone."""
         try:
-            self.call("DELETE", f"/api/v2/keys/{quote(key_id, safe='')}", params={"force": "true" if force else None},
-                      headers={"Prefer": "return=minimal"}, what="delete key", hint=MANAGER_HINT)
+            self.request("DELETE", f"/api/v2/keys/{quote(key_id, safe='')}", params={"force": "true" if force else None},
+                         headers={"Prefer": "return=minimal"}, what="delete key", hint=MANAGER_HINT)
         except (NotFoundError, GoneError):
             return
 
     def restore_key(self, key_id: str) -> dict:
-        result = self.call("POST", f"/api/v2/keys/{quote(key_id, safe='')}/restore", what="restore key",
-                           hint=MANAGER_HINT, headers={"Prefer": "return=representation"})
+        result = self.request("POST", f"/api/v2/keys/{quote(key_id, safe='')}/restore", what="restore key",
+                              hint=MANAGER_HINT, headers={"Prefer": "return=representation"})
         return ((result or {}).get("resources") or [{}])[0]
 
     def move_key(self, key_id: str, key_ring: str, current_ring: Optional[str] = None) -> None:
         headers = {"X-Kms-Key-Ring": current_ring} if current_ring else None
-        self.call("PATCH", f"/api/v2/keys/{quote(key_id, safe='')}", body={"keyRingID": key_ring},
-                  content_type=KEY_TYPE, headers=headers, what="move key to another key ring", hint=MANAGER_HINT)
+        self.request("PATCH", f"/api/v2/keys/{quote(key_id, safe='')}", body={"keyRingID": key_ring},
+                     content_type=KEY_TYPE, headers=headers, what="move key to another key ring", hint=MANAGER_HINT)
 
     def key_policies(self, key_id: str) -> dict:
         """The key's policies by kind: ``{"rotation": {...}, "dualAuthDelete": {...}}`` (only those set)."""
-        result = self.call("GET", f"/api/v2/keys/{quote(key_id, safe='')}/policies", what="get key policies",
-                           hint=READER_HINT)
+        result = self.request("GET", f"/api/v2/keys/{quote(key_id, safe='')}/policies", what="get key policies",
+                              hint=READER_HINT)
         policies: dict = {}
         for resource in (result or {}).get("resources") or []:
             for kind in ("rotation", "dualAuthDelete"):
@@ -193,9 +223,9 @@ class KmsClient(JsonService):
         """PUT one key policy: ``rotation`` ({enabled, interval_month}) or ``dualAuthDelete`` ({enabled})."""
         body = {"metadata": {"collectionType": POLICY_TYPE, "collectionTotal": 1},
                 "resources": [{"type": POLICY_TYPE, kind: value}]}
-        self.call("PUT", f"/api/v2/keys/{quote(key_id, safe='')}/policies", params={"policy": kind}, body=body,
-                  what=f"set {kind} policy", hint=WRITER_HINT)
+        self.request("PUT", f"/api/v2/keys/{quote(key_id, safe='')}/policies", params={"policy": kind}, body=body,
+                     what=f"set {kind} policy", hint=WRITER_HINT)
 
     def add_alias(self, key_id: str, alias: str) -> None:
-        self.call("POST", f"/api/v2/keys/{quote(key_id, safe='')}/aliases/{quote(alias, safe='')}",
-                  what="add key alias", hint=WRITER_HINT)
+        self.request("POST", f"/api/v2/keys/{quote(key_id, safe='')}/aliases/{quote(alias, safe='')}",
+                     what="add key alias", hint=WRITER_HINT)

@@ -8,22 +8,24 @@
 
 from __future__ import annotations
 
-import calendar
-import re
-import time
 from typing import Any, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ConflictError, InputError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
+    ACTIVE,
+    DEACTIVATED,
+    DESTROYED,
+    STATE_NAMES,
+    SUSPENDED,
+    KmsClient,
+    days_until,
+    format_time,
+    parse_time,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient, crn_service
 
-PRE_ACTIVE, ACTIVE, SUSPENDED, DEACTIVATED, DESTROYED = 0, 1, 2, 3, 5
-STATE_NAMES = {PRE_ACTIVE: "pre-activation", ACTIVE: "active", SUSPENDED: "suspended",
-               DEACTIVATED: "deactivated", DESTROYED: "destroyed"}
 ROTATION_INTERVAL = 3600  # Key Protect allows one rotation per key per hour
-DAY = 86400
-TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 HPCS_INIT_HINT = ("Initialize it first: add crypto unit administrators and load the master key with the TKE CLI "
                   "plug-in (ibmcloud tke) or the Management Utilities, as described in 'Initializing service "
                   "instances' of the Hyper Protect Crypto Services documentation.")
@@ -31,40 +33,6 @@ HPCS_INIT_HINT = ("Initialize it first: add crypto unit administrators and load 
 
 class KeyInUseError(InputError):
     """A change that would break the cloud resources registered with a key, refused before any change."""
-
-
-# -- time ---------------------------------------------------------------------------------------
-def parse_time(value: Optional[str]) -> Optional[float]:
-    """Seconds since the epoch of an RFC 3339 timestamp (Python 3.9's fromisoformat cannot read 'Z')."""
-    if not value:
-        return None
-    match = TIME_RE.match(value.strip())
-    if not match:
-        raise InputError(f"{value!r} is not an RFC 3339 timestamp such as 2030-01-01T00:00:00Z.")
-    day, clock, fraction, zone = match.groups()
-    seconds = calendar.timegm(time.strptime(f"{day}T{clock}", "%Y-%m-%dT%H:%M:%S")) + float(fraction or 0)
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return seconds
-
-
-def format_time(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
-
-
-def reference_now(session: Session) -> float:
-    """Now, by the later of this host's clock and the IAM token's issue time.
-
-    Key Protect decides expiry and the rotation limit by IBM's clock; a fresh IAM token carries that clock,
-    which protects the check-mode prediction from a host clock that runs late.
-    """
-    try:
-        issued = float(session.claims().get("iat") or 0)
-    except (InputError, TypeError, ValueError):
-        issued = 0.0
-    return max(time.time(), issued)
 
 
 # -- the returned view --------------------------------------------------------------------------
@@ -83,11 +51,6 @@ def describe_registration(raw: dict) -> dict:
         "creation_date": raw.get("creationDate"),
         "last_updated": raw.get("lastUpdated"),
     }
-
-
-def days_until(expiration: Optional[str], now: float) -> Optional[int]:
-    when = parse_time(expiration)
-    return None if when is None else int((when - now) // DAY)
 
 
 def describe_key(raw: dict, registrations: list, *, now: float) -> dict:

@@ -203,7 +203,6 @@ waited_seconds:
 """
 
 import copy
-from datetime import datetime, timezone
 from typing import Any
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
@@ -254,14 +253,14 @@ def load_target(module: IBMCloudModule, cluster: dict) -> Target:
     return target
 
 
-def current_view(target: Target) -> dict:
+def current_view(target: Target, now: float) -> dict:
     """The cluster's configuration before the task, with the health of the key it uses today."""
     current = target.current
     if not current:
-        return describe(target.cluster)
+        return describe(target.cluster, now=now)
     same = current.get("keyId") == target.key_id
     key = target.key if same else (target.kms.get_key(current["keyId"]) if target.kms else None)
-    return describe(target.cluster, instance=target.instance, key=key, registration=current)
+    return describe(target.cluster, instance=target.instance, key=key, registration=current, now=now)
 
 
 def ensure_enabled(containers: ContainersClient, target: Target, *, check_mode: bool, wait: bool,
@@ -288,26 +287,26 @@ def run(module: IBMCloudModule) -> tuple:
     cluster = containers.get_cluster(params["cluster"])
     if cluster is None:
         raise InputError(f"Cluster {params['cluster']!r} was not found in the account of the API key.")
+    now = module.session.now()
     if params["state"] == "disabled":
         if kms_enabled(cluster):
             raise InputError(DISABLE_REFUSED.format(name=cluster["name"]))
-        return False, describe(cluster), describe(cluster), None
+        return False, describe(cluster, now=now), describe(cluster, now=now), None
     target = load_target(module, cluster)
-    now = datetime.now(timezone.utc)
     if target.needs_change():
         check_target(target, module.session, params["min_days_before_expiration"], now)
     else:  # the cluster uses this key already: what would refuse a change only needs attention
         target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
     for warning in target.warnings:
         module.warn(warning)
-    before = current_view(target)
+    before = current_view(target, now)
     changed, after, waited = ensure_enabled(containers, target, check_mode=module.check_mode, wait=params["wait"],
                                             wait_timeout=params["wait_timeout"])
     if not changed:
         return False, before, before, None
     return True, before, describe(after, instance=target.instance, key=target.key,
                                   registration={"keyId": target.key_id},
-                                  private_endpoint=params["private_endpoint"]), waited
+                                  private_endpoint=params["private_endpoint"], now=now), waited
 
 
 def main() -> None:

@@ -165,7 +165,7 @@ def registrations_by_instance(module: IBMCloudModule, instances: list, crn_query
     return found
 
 
-def cluster_view(cluster: dict, searched: list) -> dict:
+def cluster_view(cluster: dict, searched: list, now: float) -> dict:
     """Where the cluster's registration is, and the health of that key."""
     best: Optional[tuple] = None
     for instance, kms, registrations in searched:
@@ -174,9 +174,9 @@ def cluster_view(cluster: dict, searched: list) -> dict:
         if current and (best is None or stamp > best[0]):
             best = (stamp, instance, kms, current)
     if best is None:
-        return describe(cluster)
+        return describe(cluster, now=now)
     _stamp, instance, kms, current = best
-    return describe(cluster, instance=instance, key=kms.get_key(current["keyId"]), registration=current)
+    return describe(cluster, instance=instance, key=kms.get_key(current["keyId"]), registration=current, now=now)
 
 
 def main() -> None:
@@ -188,7 +188,8 @@ def main() -> None:
         if clusters:
             crn_query = clusters[0]["crn"] if len(clusters) == 1 else CLUSTER_CRN_PATTERN
             searched = registrations_by_instance(module, kms_instances(module), crn_query)
-        views = [cluster_view(cluster, searched) for cluster in clusters]
+        now = module.session.now()
+        views = [cluster_view(cluster, searched, now) for cluster in clusters]
     except IBMCloudError as error:
         module.fail_from_error(error)
     module.exit_json(changed=False, clusters=views)

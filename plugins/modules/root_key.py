@@ -335,7 +335,7 @@ from typing import Any, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient, parse_time
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     describe_key,
@@ -345,8 +345,6 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     ensure_rotated,
     find_key,
     open_kms,
-    parse_time,
-    reference_now,
 )
 
 
@@ -414,7 +412,7 @@ def main() -> None:
     try:
         validate(params)
         kms = open_kms(module.session, params["instance"])
-        now = reference_now(module.session)
+        now = module.session.now()
         current = find_key(kms, alias=params["alias"], name=None if params["alias"] else params["name"])
         registrations = kms.registrations(current["id"]) if current else []
         before = describe_key(current, registrations, now=now) if current else {}

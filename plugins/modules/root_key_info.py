@@ -129,15 +129,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
-from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
-    DAY,
-    DESTROYED,
-    describe_keys,
-    find_key,
-    open_kms,
-    parse_time,
-    reference_now,
-)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import DAY, DESTROYED, parse_time
+from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import describe_keys, find_key, open_kms
 
 
 def argument_spec() -> dict:
@@ -175,7 +168,7 @@ def main() -> None:
                             mutually_exclusive=[("key_id", "alias", "name")])
     try:
         kms = open_kms(module.session, module.params["instance"])
-        now = reference_now(module.session)
+        now = module.session.now()
         views = describe_keys(kms, find_root_keys(kms, module.params), now=now)
     except IBMCloudError as error:
         module.fail_from_error(error)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import calendar
 from unittest.mock import MagicMock
 
 import pytest
@@ -18,7 +18,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     WaitTimeoutError,
 )
 
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = float(calendar.timegm((2026, 1, 1, 0, 0, 0)))
 ACCOUNT = "acct1"
 CRN = f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c1::"
 ROOT = {"id": "k1", "name": "crk", "state": 1, "extractable": False, "crn": "crn:...:key:k1"}

@@ -50,13 +50,13 @@ def test_the_newest_registration_in_any_instance_wins():
     crn = CLUSTERS[0]["crn"]
     searched = [({"guid": "g1", "name": "old"}, old_kms, [{"keyId": "k1", "resourceCrn": crn, "lastUpdated": "2025"}]),
                 ({"guid": "g2", "name": "new"}, new_kms, [{"keyId": "k2", "resourceCrn": crn, "lastUpdated": "2026"}])]
-    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched)
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched, 0.0)
     assert (view["instance_id"], view["root_key_id"], view["root_key_state"], view["healthy"]) == ("g2", "k2", "active", True)
     assert not old_kms.get_key.called
 
 
 def test_a_cluster_without_registration_is_not_healthy():
-    view = cluster_kms_info.cluster_view(CLUSTERS[0], [])
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], [], 0.0)
     assert view["healthy"] is False and "registration" in view["problems"][0]
 
 

@@ -10,7 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import parse_time
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import parse_time
 from ansible_collections.ibmcloud.kms.plugins.modules import root_key_info
 
 from ..module_utils.fake_transport import make_token
