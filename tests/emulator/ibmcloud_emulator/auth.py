@@ -6,6 +6,7 @@ emulator clock, so moving the clock forward expires them as time would.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -90,6 +91,23 @@ def bearer_principal(world: Any, unauthorized: Callable[[], Response]) -> Princi
     identity = world.data["identities"].get(claims["iam_id"])
     name = identity.get("name", claims["iam_id"]) if identity else claims["iam_id"]
     return Principal(iam_id=claims["iam_id"], account_id=claims["account"]["bss"], name=name)
+
+
+def attributes_match(part: dict[str, Any], values: dict[str, str]) -> bool:
+    """Every attribute condition of a policy subject or resource holds for ``values``.
+
+    ``stringMatch`` conditions use IAM's wildcards (``*`` and ``?``); an attribute missing from ``values`` fails.
+    """
+    for attr in part.get("attributes", []):
+        value = values.get(attr["name"])
+        if value is None:
+            return False
+        if attr.get("operator") == "stringMatch":
+            if not fnmatch.fnmatchcase(value, attr["value"]):
+                return False
+        elif value != attr["value"]:
+            return False
+    return True
 
 
 def _attributes(policy_part: dict[str, Any]) -> dict[str, str]:

@@ -9,12 +9,12 @@ Internal cluster fields (stripped on output): ``_account_id``, ``_kms`` (active 
 from __future__ import annotations
 
 import copy
-import fnmatch
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from .auth import Principal, bearer_principal, has_role, role_crn, role_name, roles_held, satisfies
+from . import kp_store
+from .auth import Principal, attributes_match, bearer_principal, has_role, role_crn, role_name, roles_held, satisfies
 from .context import current_world
 from .errors import ServiceError, containers_error
 from .seed import stable_id
@@ -300,19 +300,6 @@ def _subject_context(cluster: dict[str, Any]) -> dict[str, str]:
             "resourceGroupId": cluster["resourceGroup"], "region": cluster["region"]}
 
 
-def _part_matches(part: dict[str, Any], context: dict[str, str]) -> bool:
-    for attr in part.get("attributes", []):
-        value = context.get(attr["name"])
-        if value is None:
-            return False
-        if attr.get("operator") == "stringMatch":
-            if not fnmatch.fnmatchcase(value, attr["value"]):
-                return False
-        elif value != attr["value"]:
-            return False
-    return True
-
-
 def authorization_exists(world: World, cluster: dict[str, Any], instance: dict[str, Any]) -> bool:
     """An active containers-kubernetes -> KMS authorization (Reader) in the KMS instance's account."""
     subject, resource = _subject_context(cluster), _instance_target(instance)
@@ -323,8 +310,8 @@ def authorization_exists(world: World, cluster: dict[str, Any], instance: dict[s
             continue
         if not any(satisfies(role_name(r["role_id"]), "Reader") for r in policy.get("roles", [])):
             continue
-        if any(_part_matches(s, subject) for s in policy.get("subjects", [])) and \
-                any(_part_matches(r, resource) for r in policy.get("resources", [])):
+        if any(attributes_match(s, subject) for s in policy.get("subjects", [])) and \
+                any(attributes_match(r, resource) for r in policy.get("resources", [])):
             return True
     return False
 
@@ -434,25 +421,20 @@ def _completion_problem(world: World, cluster: dict[str, Any], pending: dict[str
 
 
 def _register(world: World, cluster: dict[str, Any], pending: dict[str, Any], when: str) -> None:
-    """Move the cluster's Key Protect registration to the new root key (KP registration wire shape)."""
+    """Move the cluster's Key Protect registration to the new root key."""
     crn, guid, crk_id = cluster["crn"], pending["instance_id"], pending["crk_id"]
-    for store_guid, store in world.data["kms"].items():
-        stale = [r for r in store["registrations"]
-                 if r["resourceCrn"] == crn and (store_guid != guid or r["keyId"] != crk_id)]
-        if stale:
-            store["registrations"] = [r for r in store["registrations"] if r not in stale]
-    store = world.kms_store(guid)
-    key = store["keys"][crk_id]
-    version = dict(key.get("keyVersion") or {"id": crk_id, "creationDate": key.get("creationDate", when)})
-    existing = next((r for r in store["registrations"] if r["resourceCrn"] == crn and r["keyId"] == crk_id), None)
+    existing = next((r for r in kp_store.registrations_of(world, guid, crk_id) if r["resourceCrn"] == crn), None)
+    for store_guid in list(world.data["kms"]):
+        for stale in [r for r in kp_store.registrations_of(world, store_guid) if r["resourceCrn"] == crn]:
+            if stale is not existing:
+                kp_store.remove_registrations(world, store_guid, crn, key_id=stale["keyId"])
     if existing:
-        existing.update(updatedBy=IKS_SERVICE_IAM_ID, lastUpdated=when, keyVersion=version)
+        key = world.kms_store(guid)["keys"][crk_id]
+        existing.update(updatedBy=IKS_SERVICE_IAM_ID, lastUpdated=when, keyVersion=dict(key.get("keyVersion") or {}))
         return
-    store["registrations"].append({
-        "keyId": crk_id, "keyName": key.get("name", ""), "resourceCrn": crn, "createdBy": IKS_SERVICE_IAM_ID, "creationDate": when,
-        "updatedBy": IKS_SERVICE_IAM_ID, "lastUpdated": when,
-        "description": f"Kubernetes Service cluster {cluster['name']} ({cluster['id']}) secret encryption",
-        "preventKeyDeletion": False, "keyVersion": version})
+    kp_store.add_registration(world, guid, crk_id, crn, created_by=IKS_SERVICE_IAM_ID,
+                              description=f"Kubernetes Service cluster {cluster['name']} ({cluster['id']}) "
+                                          "secret encryption")
 
 
 def _ensure_authorization(world: World, cluster: dict[str, Any], pending: dict[str, Any], when: str) -> None:

@@ -33,6 +33,16 @@ def platform_error(status: int, code: str, message: str, *, details: dict | None
     return _json(status, {"errors": [error], "trace": new_trace(), "status_code": status})
 
 
+def platform_unauthorized() -> Response:
+    """The platform services' 401 (missing, invalid or expired bearer token)."""
+    return platform_error(401, "unauthorized", "The IAM token is missing, invalid or expired.")
+
+
+def platform_forbidden(role: str) -> Response:
+    """The platform services' 403 naming the role the caller lacks."""
+    return platform_error(403, "forbidden", f"You are not authorized to perform this action: {role} role required.")
+
+
 def iam_identity_error(status: int, code: str, message: str) -> Response:
     """IAM Identity Services (token endpoint, API keys): errorCode/errorMessage/context."""
     return _json(

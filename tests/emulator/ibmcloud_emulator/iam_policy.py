@@ -6,16 +6,15 @@ Policies live in ``world.data["policies"][id]`` in the shape accounts.py seeds (
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from .auth import Principal, bearer_principal, require_role
-from .context import current_world
-from .errors import fail, platform_error
+from .auth import Principal, attributes_match, require_role
+from .context import platform_caller
+from .errors import fail, platform_error, platform_forbidden
 from .resource_controller import decode_start, encode_start
 from .world import World
 
@@ -72,21 +71,6 @@ def render_policy(world: World, policy: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _covers(broad: dict[str, Any], narrow: dict[str, Any]) -> bool:
-    """Every attribute of ``broad`` holds for ``narrow`` (stringMatch patterns use * and ?)."""
-    wanted = attributes(narrow)
-    for attr in broad.get("attributes", []):
-        value = wanted.get(attr["name"])
-        if value is None:
-            return False
-        if attr.get("operator") == "stringMatch":
-            if not fnmatch.fnmatchcase(value, attr["value"]):
-                return False
-        elif value != attr["value"]:
-            return False
-    return True
-
-
 def find_conflict(world: World, new: dict[str, Any]) -> dict[str, Any] | None:
     """An active authorization policy that already grants everything ``new`` asks for."""
     wanted_roles = {r["role_id"] for r in new["roles"]}
@@ -97,28 +81,15 @@ def find_conflict(world: World, new: dict[str, Any]) -> dict[str, Any] | None:
             continue
         if not wanted_roles <= {r["role_id"] for r in policy.get("roles", [])}:
             continue
-        if _covers(policy["subjects"][0], new["subjects"][0]) and _covers(policy["resources"][0],
-                                                                         new["resources"][0]):
+        if attributes_match(policy["subjects"][0], attributes(new["subjects"][0])) and \
+                attributes_match(policy["resources"][0], attributes(new["resources"][0])):
             return policy
     return None
 
 
 # -- request helpers ------------------------------------------------------------------------------
-def _unauthorized() -> Response:
-    return platform_error(401, "unauthorized", "The IAM token is missing, invalid or expired.")
-
-
-def _forbidden(role: str) -> Response:
-    return platform_error(403, "forbidden", f"You are not authorized to perform this action: {role} role required.")
-
-
 def _bad(message: str, code: str = "invalid_body") -> Exception:
     return fail(platform_error, 400, code, message)
-
-
-def _caller() -> tuple[World, Principal]:
-    world = current_world()
-    return world, bearer_principal(world, _unauthorized)
 
 
 def _attribute_list(part: Any, where: str, with_operator: bool) -> list[dict[str, str]]:
@@ -211,7 +182,7 @@ def _admin_target(policy: dict[str, Any]) -> dict[str, str]:
 
 def _require_viewer(world: World, principal: Principal, account_id: str) -> None:
     target = {"accountId": account_id, "serviceName": "iam-access-management"}
-    require_role(world, principal, "Viewer", target, _forbidden)
+    require_role(world, principal, "Viewer", target, platform_forbidden)
 
 
 def _with_etag(response: Response, policy: dict[str, Any]) -> Response:
@@ -222,9 +193,9 @@ def _with_etag(response: Response, policy: dict[str, Any]) -> Response:
 # -- routes --------------------------------------------------------------------------------------------
 @blueprint.post("/v1/policies")
 def create_policy():
-    world, principal = _caller()
+    world, principal = platform_caller()
     policy = _parse_policy(world, principal)
-    require_role(world, principal, "Administrator", _admin_target(policy), _forbidden)
+    require_role(world, principal, "Administrator", _admin_target(policy), platform_forbidden)
     existing = find_conflict(world, policy) if policy["type"] == "authorization" else None
     if existing is not None:
         conflicting = render_policy(world, existing)
@@ -246,7 +217,7 @@ def _policy_or_404(world: World, policy_id: str) -> dict[str, Any]:
 
 @blueprint.get("/v1/policies/<policy_id>")
 def get_policy(policy_id: str):
-    world, principal = _caller()
+    world, principal = platform_caller()
     policy = _policy_or_404(world, policy_id)
     _require_viewer(world, principal, policy["_account_id"])
     return _with_etag(jsonify(render_policy(world, policy)), policy)
@@ -254,11 +225,11 @@ def get_policy(policy_id: str):
 
 @blueprint.delete("/v1/policies/<policy_id>")
 def delete_policy(policy_id: str):
-    world, principal = _caller()
+    world, principal = platform_caller()
     policy = _policy_or_404(world, policy_id)
     if policy.get("state") != "active":
         raise fail(platform_error, 404, "policy_not_found", f"Policy with ID {policy_id} not found.")
-    require_role(world, principal, "Administrator", _admin_target(policy), _forbidden)
+    require_role(world, principal, "Administrator", _admin_target(policy), platform_forbidden)
     now = world.now_iso()
     policy.update(state="deleted", last_modified_at=now, last_modified_by_id=principal.iam_id,
                   _version=policy.get("_version", 1) + 1)
@@ -311,7 +282,7 @@ def _page_href(world: World, start: str | None) -> str:
 
 @blueprint.get("/v1/policies")
 def list_policies():
-    world, principal = _caller()
+    world, principal = platform_caller()
     account_id, limit = _check_list_args()
     _require_viewer(world, principal, account_id)
     offset = decode_start(request.args.get("start"))
@@ -335,7 +306,7 @@ def _role_entry(crn: str) -> dict[str, Any]:
 @blueprint.get("/v2/roles")
 def list_roles():
     """Roles assignable for a service (custom roles are not emulated)."""
-    _caller()
+    platform_caller()
     authorization = request.args.get("policy_type") == "authorization"
     system = [c for c in ROLES if ":role:" in c and (c in AUTHORIZATION_ROLES) == authorization]
     service = [c for c in ROLES if ":serviceRole:" in c] if request.args.get("service_name") else []

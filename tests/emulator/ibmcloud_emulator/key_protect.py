@@ -24,8 +24,7 @@ from .auth import Principal, bearer_principal, require_role
 from .clock import parse_iso8601
 from .context import current_world
 from .errors import ServiceError, fail, kms_error
-from .kp_store import (ACTIVE, DESTROYED, KEY_TYPE, SUSPENDED, add_registration, find_key,  # noqa: F401
-                       key_is_usable, remove_registrations)
+from .kp_store import ACTIVE, DESTROYED, KEY_TYPE, SUSPENDED, find_key
 from .world import World
 
 SERVICE = "key-protect"

@@ -92,14 +92,6 @@ def find_key(world: World, guid: str, id_or_alias: str, ring: str | None = None)
     return key
 
 
-def key_is_usable(world: World, guid: str, id_or_alias: str, *, root_only: bool = True) -> bool:
-    """True when the key exists, is Active (state 1) and, with ``root_only``, is a root key."""
-    key = find_key(world, guid, id_or_alias)
-    if key is None or key["state"] != ACTIVE:
-        return False
-    return not (root_only and key.get("extractable"))
-
-
 def alias_owner(world: World, guid: str, alias: str) -> dict[str, Any] | None:
     return next((k for k in peek_store(world, guid)["keys"].values() if alias in k.get("aliases", [])), None)
 

@@ -15,10 +15,10 @@ from urllib.parse import quote, unquote, urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from .auth import Principal, bearer_principal, has_role, require_role
+from .auth import Principal, has_role, require_role
 from .clock import parse_iso8601
-from .context import current_world
-from .errors import fail, platform_error
+from .context import platform_caller
+from .errors import fail, platform_error, platform_forbidden
 from .seed import stable_id
 from .world import World, seed_loader, ticker
 
@@ -186,21 +186,8 @@ def load_instances(world: World, seed: dict) -> None:
 
 
 # -- request helpers ---------------------------------------------------------------------------
-def _unauthorized() -> Response:
-    return platform_error(401, "unauthorized", "The IAM token is missing, invalid or expired.")
-
-
-def _forbidden(role: str) -> Response:
-    return platform_error(403, "forbidden", f"You are not authorized to perform this action: {role} role required.")
-
-
 def _bad(message: str, code: str = "bad_request") -> Exception:
     return fail(platform_error, 400, code, message)
-
-
-def _caller() -> tuple[World, Principal]:
-    world = current_world()
-    return world, bearer_principal(world, _unauthorized)
 
 
 def _body() -> dict[str, Any]:
@@ -281,7 +268,7 @@ def _check_optional(body: dict) -> None:
 # -- routes ------------------------------------------------------------------------------------------
 @blueprint.post("/v2/resource_instances")
 def create_instance():
-    world, principal = _caller()
+    world, principal = platform_caller()
     body = _body()
     name = _text_field(body, "name")
     service, plan_id, region = _resolve_plan_and_region(body)
@@ -290,7 +277,7 @@ def create_instance():
     parameters = validate_parameters(service, body.get("parameters"))
     target = {"accountId": group["account_id"], "serviceName": service, "resourceGroupId": group["id"],
               "region": region}
-    require_role(world, principal, "Editor", target, _forbidden)
+    require_role(world, principal, "Editor", target, platform_forbidden)
     record = create_instance_record(
         world, account_id=group["account_id"], name=name, service=service, plan_id=plan_id, region=region,
         resource_group_id=group["id"], parameters=parameters, state="provisioning",
@@ -305,19 +292,19 @@ def _visible_instance(world: World, principal: Principal, instance_id: str, role
     record = find_instance(world, instance_id)
     if record is None:
         raise fail(platform_error, 404, "not_found", f"Instance {unquote(instance_id)} was not found.")
-    require_role(world, principal, role, role_target(record), _forbidden)
+    require_role(world, principal, role, role_target(record), platform_forbidden)
     return record
 
 
 @blueprint.get("/v2/resource_instances/<path:instance_id>")
 def get_instance(instance_id: str):
-    world, principal = _caller()
+    world, principal = platform_caller()
     return jsonify(render(world, _visible_instance(world, principal, instance_id, "Viewer")))
 
 
 @blueprint.delete("/v2/resource_instances/<path:instance_id>")
 def delete_instance(instance_id: str):
-    world, principal = _caller()
+    world, principal = platform_caller()
     record = _visible_instance(world, principal, instance_id, "Editor")
     if record["state"] in ("pending_reclamation", "removed"):
         raise fail(platform_error, 410, "gone", f"Instance {record['guid']} is already deleted.")
@@ -409,7 +396,7 @@ def _next_url(offset: int) -> str:
 
 @blueprint.get("/v2/resource_instances")
 def list_instances():
-    world, principal = _caller()
+    world, principal = platform_caller()
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = decode_start(request.args.get("start"))
     states = _wanted_states()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from .auth import Principal, bearer_principal, role_name
-from .context import current_world
+from .auth import role_name
+from .context import platform_caller
 from .errors import fail, platform_error
 from .world import World
 
@@ -37,15 +37,6 @@ def render_group(group: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in group.items() if not k.startswith("_")}
 
 
-def _unauthorized() -> Response:
-    return platform_error(401, "unauthorized", "The IAM token is missing, invalid or expired.")
-
-
-def _caller() -> tuple[World, Principal]:
-    world = current_world()
-    return world, bearer_principal(world, _unauthorized)
-
-
 def _bool_arg(name: str) -> bool | None:
     raw = request.args.get(name)
     if raw is None:
@@ -69,7 +60,7 @@ def _matches(group: dict[str, Any], account_id: str) -> bool:
 
 @blueprint.get("/v2/resource_groups")
 def list_resource_groups():
-    world, principal = _caller()
+    world, principal = platform_caller()
     account_id = request.args.get("account_id") or principal.account_id
     _bool_arg("default")
     _bool_arg("include_deleted")
@@ -81,7 +72,7 @@ def list_resource_groups():
 
 @blueprint.get("/v2/resource_groups/<group_id>")
 def get_resource_group(group_id: str):
-    world, principal = _caller()
+    world, principal = platform_caller()
     group = world.data["resource_groups"].get(group_id)
     if group is None:
         raise fail(platform_error, 404, "not_found", f"Resource group {group_id} was not found.")

@@ -532,9 +532,6 @@ def test_helpers_for_other_modules(world):
     with world.lock:
         key = kp_store.new_key(world, guid, dict(ROOT, aliases=["helper"]), "tester", "default")
         assert kp_store.find_key(world, guid, "helper") is key
-        assert kp_store.key_is_usable(world, guid, key["id"])
-        key["state"] = 2
-        assert not kp_store.key_is_usable(world, guid, "helper")
         assert kp_store.remove_registrations(world, guid, CLUSTER_CRN) == 0
 
 
