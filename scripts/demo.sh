@@ -13,7 +13,14 @@ export_emulator_env
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
 say "Emulator listening on $EMULATOR_URL (API key emulator-admin-key)"
 
-say "Main job: ansible-playbook ibmcloud.kms.instance (first run creates)"
-ansible-playbook ibmcloud.kms.instance
-say "Main job again: a second run changes nothing"
-ansible-playbook ibmcloud.kms.instance
+say "Main job: ansible-playbook ibmcloud.kms.enable_kms -e cluster=demo-vpc"
+ansible-playbook ibmcloud.kms.enable_kms -e cluster=demo-vpc
+
+say "The same job again: it must change nothing"
+log="$BUILD/demo-second-run.log"
+ansible-playbook ibmcloud.kms.enable_kms -e cluster=demo-vpc | tee "$log"
+if ! grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$log"; then
+  echo "error: the second run changed something" >&2
+  exit 1
+fi
+say "Done: demo-vpc's secrets are encrypted with a root key in Key Protect, and a second run changed nothing."
