@@ -23,4 +23,12 @@ if ! grep -Eq 'localhost +: ok=[0-9]+ +changed=0 ' "$log"; then
   echo "error: the second run changed something" >&2
   exit 1
 fi
-say "Done: demo-vpc's secrets are encrypted with a root key in Key Protect, and a second run changed nothing."
+say "The same job in check mode: the emulator's request log must show no request that changed anything"
+emulator_admin DELETE requests >/dev/null
+ansible-playbook ibmcloud.kms.enable_kms -e cluster=demo-vpc --check > "$BUILD/demo-check-run.log"
+changed_requests="$(emulator_admin GET 'requests?changed=true')"
+if [ "$changed_requests" != "[]" ]; then
+  echo "error: check mode changed something: $changed_requests" >&2
+  exit 1
+fi
+say "Done: demo-vpc's secrets are encrypted with a root key in Key Protect; a second run and a check-mode run changed nothing."

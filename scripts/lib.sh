@@ -130,6 +130,17 @@ stop_emulator() {
   EMULATOR_PID=""
 }
 
+# Call the emulator's admin API: emulator_admin METHOD PATH; prints the "requests" list or the JSON answer.
+emulator_admin() {
+  "$VENV/bin/python" - "$EMULATOR_URL/_emulator/$2" "$1" <<'PY'
+import json, sys, urllib.request
+with urllib.request.urlopen(urllib.request.Request(sys.argv[1], method=sys.argv[2])) as answer:
+    text = answer.read().decode() or "{}"
+body = json.loads(text)
+print(json.dumps(body.get("requests", body) if isinstance(body, dict) else body))
+PY
+}
+
 # Point every IBM Cloud endpoint at the emulator (the IBM Terraform provider's variables).
 export_emulator_env() {
   export IC_API_KEY="${IC_API_KEY:-emulator-admin-key}"
