@@ -24,6 +24,7 @@ SERVICE_MODULES = [
     "resource_controller",
     "key_protect",
     "containers",
+    "global_tagging",
 ]
 ADMIN_PREFIX = "/_emulator"
 PRIVATE_PREFIX = "/private"

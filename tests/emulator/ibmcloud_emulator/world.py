@@ -63,6 +63,7 @@ class World:
                 "kms": {},
                 "policies": {},
                 "clusters": {},
+                "tags": {},
             }
             for load in _seed_loaders:
                 load(self, copy.deepcopy(self._seed))
