@@ -40,11 +40,11 @@ options:
     description:
       - Base URLs that replace the derived endpoint of a service.
       - Keys are V(iam), V(iam_policy), V(resource_controller), V(resource_manager), V(key_protect),
-        V(hpcs) and V(containers).
+        V(hpcs), V(containers) and V(global_tagging).
       - When a key is not set, the IBM Terraform provider's environment variables are used, namely
         E(IBMCLOUD_IAM_API_ENDPOINT), E(IBMCLOUD_IAMPAP_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT),
-        E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT) and
-        E(IBMCLOUD_CS_API_ENDPOINT).
+        E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT),
+        E(IBMCLOUD_CS_API_ENDPOINT) and E(IBMCLOUD_GT_API_ENDPOINT).
       - In V(hpcs), C({instance_id}) is replaced by the instance guid. Without V(key_protect) or V(hpcs), the
         key-management endpoint published by the instance itself is used.
     type: dict

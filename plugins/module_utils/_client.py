@@ -194,13 +194,16 @@ class Session:
         return (self.claims().get("account") or {}).get("bss", "")
 
     # -- calls ----------------------------------------------------------------------
-    def call(self, fn: Callable[[], Any], *, method: str, what: str, hint: Optional[str] = None) -> Any:
+    def call(self, fn: Callable[[], Any], *, method: str, what: str, hint: Optional[str] = None,
+             idempotent: Optional[bool] = None) -> Any:
         """Run one API call under the retry policy; the result is decoded JSON (or None).
 
-        ``hint`` names the IAM role the call needs; it is added to a 403.
+        ``hint`` names the IAM role the call needs; it is added to a 403. Calls other than POST are idempotent
+        unless ``idempotent`` says otherwise (a POST that repeats harmlessly may say so).
         """
+        repeatable = method.upper() != "POST" if idempotent is None else idempotent
         try:
-            return self.retry.run(lambda: self._invoke(fn), idempotent=method.upper() != "POST", what=what)
+            return self.retry.run(lambda: self._invoke(fn), idempotent=repeatable, what=what)
         except IBMCloudError as error:
             raise _with_hint(error, hint) from None
 

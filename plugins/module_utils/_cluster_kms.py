@@ -10,8 +10,9 @@ before enabling KMS, and the wait for the master.
 The Kubernetes Service API shows only whether KMS is on (``features.keyProtectEnabled``), not which root key
 is used. The root key comes from Key Protect registrations: the Kubernetes Service registers the cluster CRN
 on the root key it uses. Neither API shows the keys a cluster used before (the registration moves to the new
-key on a switch), so a previous key is recognised only while an old registration is still listed; otherwise
-the Kubernetes Service refuses it and the module explains the refusal.
+key on a switch). So cluster_kms records each key it moves a cluster away from as a tag on the cluster
+(see _tagging.py) and refuses those keys before any request; a key left by other tools is still recognised while
+an old registration is listed, and otherwise the Kubernetes Service refuses it and the module explains the refusal.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import STATE_NAMES, KmsClient, days_until
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import UUID_RE, crn_service
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient, previous_key_ids, previous_key_tag
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
 CONTAINERS_SERVICE = "containers-kubernetes"
@@ -262,6 +264,30 @@ def read_key_side(target: Target, session: Session) -> None:
         target.kms = None
         target.warnings.append(f"Could not read root key {target.key_ref} in the other account's KMS instance "
                                f"(HTTP {error.status}); its checks are left to the Kubernetes Service.")
+
+
+def read_previous_keys(target: Target, session: Session) -> None:
+    """Add the root keys that earlier runs moved the cluster away from (previous-root-key tags)."""
+    try:
+        tags = TaggingClient(session).tags_of(target.cluster["crn"])
+    except IBMCloudError as error:
+        target.warnings.append(f"Could not read the tags of cluster {target.cluster['name']} (HTTP {error.status}), "
+                               "where this collection records the root keys a cluster used before.")
+        return
+    target.previous_key_ids.extend(k for k in previous_key_ids(tags) if k not in target.previous_key_ids)
+
+
+def record_previous_key(target: Target, session: Session) -> Optional[str]:
+    """After a switch, tag the cluster with the key it left; a warning when that fails (the switch stands)."""
+    old = (target.current or {}).get("keyId")
+    if not old or old == target.key_id:
+        return None
+    try:
+        TaggingClient(session).attach(target.cluster["crn"], [previous_key_tag(old)])
+    except IBMCloudError as error:
+        return (f"Cluster {target.cluster['name']} now uses root key {target.key_id}, but recording that it used "
+                f"{old} before failed ({error.describe()}); keep {old} and never switch the cluster back to it.")
+    return None
 
 
 def check_target(target: Target, session: Session, min_days: int, now: float) -> None:

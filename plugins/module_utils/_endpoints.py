@@ -29,6 +29,7 @@ ENV_VARS = {
     "key_protect": "IBMCLOUD_KP_API_ENDPOINT",
     "hpcs": "IBMCLOUD_HPCS_API_ENDPOINT",
     "containers": "IBMCLOUD_CS_API_ENDPOINT",
+    "global_tagging": "IBMCLOUD_GT_API_ENDPOINT",
 }
 SERVICES = tuple(ENV_VARS)
 
@@ -63,6 +64,10 @@ def _containers(region: str, private: bool) -> str:
     return "https://containers.cloud.ibm.com/global"
 
 
+def _global_tagging(region: str, private: bool) -> str:
+    return f"https://tags.{'private.' if private else ''}global-search-tagging.cloud.ibm.com"
+
+
 _DEFAULTS = {
     "iam": _iam,
     "iam_policy": _iam,
@@ -71,6 +76,7 @@ _DEFAULTS = {
     "key_protect": _key_protect,
     "hpcs": _hpcs,
     "containers": _containers,
+    "global_tagging": _global_tagging,
 }
 
 

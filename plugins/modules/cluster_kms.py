@@ -100,7 +100,12 @@ notes:
     after it was accepted; the module reports the master's message.
   - Rotating a root key inside Key Protect or Hyper Protect Crypto Services (same key id, new version) needs no
     call to this module; the Kubernetes Service re-encrypts with the new version by itself.
-  - Check mode reads only. It cannot know keys a cluster used before unless they are still registered.
+  - A cluster can never go back to a root key it used before, and no IBM API lists those keys. After it moves a
+    cluster to a new root key, the module tags the cluster with C(ibmcloud-kms:previous-root-key:<old key id>)
+    (a user tag, Global Tagging API; needs the Editor role on the cluster) and refuses those keys before any
+    request. A key left through other tools is recognised only while Key Protect still lists a registration of the
+    cluster on it; otherwise the Kubernetes Service refuses it and nothing changes.
+  - Check mode reads only.
 seealso:
   - module: ibmcloud.kms.cluster_kms_info
   - module: ibmcloud.kms.kms_instance
@@ -214,6 +219,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     key_problems,
     parse_root_key,
     read_key_side,
+    read_previous_keys,
+    record_previous_key,
     refuse,
     resolve_instance,
     send_enable,
@@ -250,6 +257,7 @@ def load_target(module: IBMCloudModule, cluster: dict) -> Target:
     target = Target(cluster=cluster, instance=instance, key_ref=key_ref, kms_account_id=kms_account_id,
                     private_endpoint=params["private_endpoint"])
     read_key_side(target, session)
+    read_previous_keys(target, session)
     return target
 
 
@@ -304,6 +312,10 @@ def run(module: IBMCloudModule) -> tuple:
                                             wait_timeout=params["wait_timeout"])
     if not changed:
         return False, before, before, None
+    if not module.check_mode:
+        warning = record_previous_key(target, module.session)
+        if warning:
+            module.warn(warning)
     return True, before, describe(after, instance=target.instance, key=target.key,
                                   registration={"keyId": target.key_id},
                                   private_endpoint=params["private_endpoint"], now=now), waited

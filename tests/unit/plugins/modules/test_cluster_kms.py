@@ -104,7 +104,10 @@ def world(monkeypatch):
     monkeypatch.setattr(_cluster_kms, "IamPolicyClient", MagicMock())
     monkeypatch.setattr(_cluster_kms, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
     monkeypatch.setattr(_cluster_kms, "caller_policies", lambda _s: [])
-    return {"containers": fake_containers, "kms": kms}
+    tagging = MagicMock()
+    tagging.tags_of.return_value = []
+    monkeypatch.setattr(_cluster_kms, "TaggingClient", lambda _s: tagging)
+    return {"containers": fake_containers, "kms": kms, "tagging": tagging}
 
 
 ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "iam_token": make_token(account="acct-1")}
@@ -137,6 +140,17 @@ def test_main_refuses_a_previous_key_that_is_still_registered(capsys, world):
     result = run_main(capsys, ARGS)
     assert result["failed"] and "used root key k1 before" in result["msg"]
     assert not world["containers"].enable_kms.called
+
+
+def test_main_refuses_a_previous_key_recorded_in_the_cluster_tags(capsys, world):
+    world["containers"].get_cluster.return_value = cluster(True)
+    world["kms"].registrations.return_value = [{"keyId": "k2", "resourceCrn": CRN, "lastUpdated": "2026-01-01"}]
+    world["kms"].get_key.return_value = dict(ROOT, id="k1")
+    world["tagging"].tags_of.return_value = ["ibmcloud-kms:previous-root-key:k1"]
+    result = run_main(capsys, dict(ARGS, root_key="k1"))
+    assert result["failed"] and "used root key k1 before" in result["msg"]
+    assert not world["containers"].enable_kms.called
+    world["tagging"].tags_of.assert_called_once_with(CRN)
 
 
 @pytest.mark.parametrize("enabled, failed", [(True, True), (False, False)])

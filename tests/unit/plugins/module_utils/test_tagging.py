@@ -1,0 +1,89 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms as ck
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
+    TaggingClient,
+    previous_key_ids,
+    previous_key_tag,
+)
+
+from .test_client import session
+from .fake_transport import FakeAdapter, mount
+
+CRN = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/acct-1:c1::"
+
+
+@pytest.mark.parametrize(
+    "tags, ids",
+    [
+        ([], []),
+        (["team:blue"], []),
+        (["ibmcloud-kms:previous-root-key:aaa", "team:blue", "ibmcloud-kms:previous-root-key:bbb"], ["aaa", "bbb"]),
+    ],
+)
+def test_previous_key_ids(tags, ids):
+    assert previous_key_ids(tags) == ids
+
+
+def test_tag_names_are_lower_case():
+    assert previous_key_tag("ABC-1") == "ibmcloud-kms:previous-root-key:abc-1"
+
+
+def test_tags_of_and_attach_on_the_wire():
+    client = TaggingClient(session(endpoints={"global_tagging": "https://gt"}))
+    adapter = mount(client.client, FakeAdapter([
+        (200, {"total_count": 1, "offset": 0, "limit": 1000, "items": [{"name": "ibmcloud-kms:previous-root-key:k1"}]}),
+        (503, {"errors": [{"code": "busy", "message": "busy"}]}),
+        (200, {"results": [{"resource_id": CRN, "is_error": False}]}),
+    ]))
+    assert client.tags_of(CRN) == ["ibmcloud-kms:previous-root-key:k1"]
+    client.attach(CRN, ["ibmcloud-kms:previous-root-key:k2"])  # a 503 is retried: attaching twice is harmless
+    assert "attached_to=" in adapter.requests[0].url
+    assert json.loads(adapter.requests[2].body)["tag_names"] == ["ibmcloud-kms:previous-root-key:k2"]
+
+
+def target(current_key=None):
+    found = ck.Target(cluster={"name": "c1", "crn": CRN, "id": "c1"}, instance={"guid": "g"}, key_ref="new",
+                      kms_account_id="acct-1", private_endpoint=True)
+    found.key = {"id": "new"}
+    found.current = {"keyId": current_key} if current_key else None
+    return found
+
+
+@pytest.mark.parametrize("current, attached", [(None, None), ("new", None), ("old", ["ibmcloud-kms:previous-root-key:old"])])
+def test_record_previous_key_tags_only_a_real_switch(monkeypatch, current, attached):
+    tagging = MagicMock()
+    monkeypatch.setattr(ck, "TaggingClient", lambda _session: tagging)
+    assert ck.record_previous_key(target(current), None) is None
+    if attached:
+        tagging.attach.assert_called_once_with(CRN, attached)
+    else:
+        tagging.attach.assert_not_called()
+
+
+def test_a_failed_tag_is_a_warning_not_a_failure(monkeypatch):
+    tagging = MagicMock()
+    tagging.attach.side_effect = ForbiddenError("no", status=403)
+    monkeypatch.setattr(ck, "TaggingClient", lambda _session: tagging)
+    warning = ck.record_previous_key(target("old"), None)
+    assert "never switch the cluster back" in warning
+
+
+def test_read_previous_keys_adds_tagged_keys_once(monkeypatch):
+    tagging = MagicMock()
+    tagging.tags_of.return_value = ["ibmcloud-kms:previous-root-key:old", "ibmcloud-kms:previous-root-key:older"]
+    monkeypatch.setattr(ck, "TaggingClient", lambda _session: tagging)
+    found = target()
+    found.previous_key_ids = ["old"]
+    ck.read_previous_keys(found, None)
+    assert found.previous_key_ids == ["old", "older"]
