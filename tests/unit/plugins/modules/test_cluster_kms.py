@@ -8,7 +8,6 @@ import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import Target
@@ -16,6 +15,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputE
 from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms
 
 from ..module_utils.fake_transport import make_token
+from .module_runner import run_module
 
 CRN = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/acct-1:c1::"
 INSTANCE = {"guid": "g1", "name": "kp", "account_id": "acct-1", "state": "active",
@@ -82,10 +82,7 @@ def test_failed_checks_do_not_matter_when_nothing_changes():
 
 
 def run_main(capsys, args):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            cluster_kms.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(capsys, cluster_kms.main, args)
 
 
 @pytest.fixture

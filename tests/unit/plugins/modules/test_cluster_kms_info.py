@@ -4,16 +4,15 @@
 
 from __future__ import annotations
 
-import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms_info
 
 from ..module_utils.fake_transport import make_token
+from .module_runner import run_module
 
 
 def cluster(name, region="us-south", group="Default", enabled=True):
@@ -93,10 +92,7 @@ def test_main_reads_only_and_returns_a_list(capsys, monkeypatch):
     monkeypatch.setattr(cluster_kms_info, "ContainersClient", lambda _s: containers)
     monkeypatch.setattr(cluster_kms_info, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(cluster_kms_info, "KmsClient", lambda _s, _i: kms)
-    with patch_module_args({"iam_token": make_token(), "_ansible_check_mode": True}):
-        with pytest.raises(SystemExit):
-            cluster_kms_info.main()
-    result = json.loads(capsys.readouterr().out)
+    result = run_module(capsys, cluster_kms_info.main, {"iam_token": make_token(), "_ansible_check_mode": True})
     assert result["changed"] is False
     assert [c["cluster_name"] for c in result["clusters"]] == ["a", "b"]
     assert result["clusters"][0]["root_key_state"] == "suspended" and not result["clusters"][0]["healthy"]

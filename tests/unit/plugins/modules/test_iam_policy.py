@@ -8,13 +8,13 @@ import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import describe_policy, make_grant
 from ansible_collections.ibmcloud.kms.plugins.modules import iam_policy
 
 from ..module_utils.fake_transport import make_token
 from ..module_utils.test_iam import G1, READER, policy
+from .module_runner import run_module
 
 GRANT = make_grant(source_service="containers-kubernetes", source_account_id="acct-a", target_service="kms",
                    target_account_id="acct-a", target_instance=G1, roles=["Reader"])
@@ -98,10 +98,7 @@ def test_grant_defaults_accounts_to_the_caller(params, subject_account, resource
 
 def run_main(capsys, monkeypatch, args, fake):
     monkeypatch.setattr(iam_policy, "IamPolicyClient", lambda session: fake)
-    with patch_module_args({"iam_token": make_token(account="acct-a"), **args}):
-        with pytest.raises(SystemExit):
-            iam_policy.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(capsys, iam_policy.main, {"iam_token": make_token(account="acct-a"), **args})
 
 
 def test_main_check_mode_predicts_a_create_and_never_creates(capsys, monkeypatch):

@@ -4,16 +4,15 @@
 
 from __future__ import annotations
 
-import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.modules import iam_policy_info
 
 from ..module_utils.fake_transport import make_token
 from ..module_utils.test_iam import G1, G2, policy
+from .module_runner import run_module
 
 ONE = policy("one")
 OTHER = policy("other", instance=G2)
@@ -55,10 +54,7 @@ def test_selection(filters, include_broader, expected):
 
 def run_main(capsys, monkeypatch, args, fake):
     monkeypatch.setattr(iam_policy_info, "IamPolicyClient", lambda session: fake)
-    with patch_module_args({"iam_token": make_token(account="acct-a"), **args}):
-        with pytest.raises(SystemExit):
-            iam_policy_info.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(capsys, iam_policy_info.main, {"iam_token": make_token(account="acct-a"), **args})
 
 
 @pytest.mark.parametrize("args, account", [({}, "acct-a"), ({"target_account_id": "acct-k"}, "acct-k")])

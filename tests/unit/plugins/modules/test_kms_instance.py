@@ -8,12 +8,12 @@ import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.modules import kms_instance
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import drift_warnings
 
 from ..module_utils.fake_transport import make_token
+from .module_runner import run_module
 
 WANT = dict(name="kms", service="key-protect", plan=None, resource_group_id="rg-1", region="us-south",
             parameters=None)
@@ -83,10 +83,7 @@ def test_drift_is_reported_per_difference(want, count):
 
 
 def run_main(capsys, args):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            kms_instance.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(capsys, kms_instance.main, args)
 
 
 def test_main_without_credentials_fails_with_a_clear_message(capsys, monkeypatch):

@@ -8,12 +8,12 @@ import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
 from ansible_collections.ibmcloud.kms.plugins.modules import root_key
 
 from ..module_utils.fake_transport import make_token
+from .module_runner import run_module
 
 KEY = {"id": "k-1", "name": "crk", "aliases": ["crk-alias"], "state": 1, "extractable": False,
        "crn": "crn:v1:bluemix:public:kms:us-south:a/acct:g:key:k-1", "keyRingID": "default",
@@ -66,10 +66,7 @@ def fake_kms(key=None, registrations=()):
 
 def run_main(capsys, monkeypatch, fake, args):
     monkeypatch.setattr(root_key, "open_kms", lambda session, ref: fake)
-    with patch_module_args({"iam_token": make_token(), **args}):
-        with pytest.raises(SystemExit):
-            root_key.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(capsys, root_key.main, {"iam_token": make_token(), **args})
 
 
 def test_main_check_mode_create_predicts_and_sends_nothing(capsys, monkeypatch):

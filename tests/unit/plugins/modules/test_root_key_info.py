@@ -4,16 +4,15 @@
 
 from __future__ import annotations
 
-import json
 from unittest.mock import MagicMock
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import parse_time
 from ansible_collections.ibmcloud.kms.plugins.modules import root_key_info
 
 from ..module_utils.fake_transport import make_token
+from .module_runner import run_module
 
 LIVE = {"id": "k-1", "name": "b", "state": 1, "extractable": False}
 DELETED = {"id": "k-2", "name": "a", "state": 5, "extractable": False}
@@ -58,10 +57,8 @@ def test_expiring_within_days(days, ids):
 def test_main_lists_root_keys_and_changes_nothing(capsys, monkeypatch):
     fake = fake_kms()
     monkeypatch.setattr(root_key_info, "open_kms", lambda session, ref: fake)
-    with patch_module_args({"iam_token": make_token(), "instance": "kms", "_ansible_check_mode": True}):
-        with pytest.raises(SystemExit):
-            root_key_info.main()
-    result = json.loads(capsys.readouterr().out)
+    result = run_module(capsys, root_key_info.main,
+                        {"iam_token": make_token(), "instance": "kms", "_ansible_check_mode": True})
     assert result["changed"] is False
     assert [k["id"] for k in result["root_keys"]] == ["k-1"]
     assert result["root_keys"][0]["state"] == "active"
