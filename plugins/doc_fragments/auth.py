@@ -14,14 +14,21 @@ options:
     description:
       - IBM Cloud API key used to get an IAM access token.
       - If not set, the value of the E(IC_API_KEY) environment variable is used, then E(IBMCLOUD_API_KEY).
-      - One of O(api_key) or O(iam_token) is required.
+      - One of O(api_key) or O(iam_token) is required. When both are set, O(iam_token) is used first and O(api_key)
+        renews it (see O(iam_token)).
     type: str
   iam_token:
     description:
-      - An IAM access token to use instead of O(api_key), for example one token fetched once per play and
-        shared by all tasks.
+      - An IAM access token, for example one token fetched once per play with M(ibmcloud.kms.iam_token) and
+        shared by all tasks, so that each task does not ask IAM for a token of its own.
       - If not set, the value of the E(IC_IAM_TOKEN) environment variable is used.
-      - A token cannot be refreshed; when it expires, the task fails with an authentication error.
+      - Alone, the token is used as it is and cannot be renewed; once it expires (IAM tokens live one hour), the task
+        fails with an authentication error.
+      - Together with O(api_key), the token is used first, without any request to IAM, for as long as it is valid.
+        When its C(exp) claim says it has expired (by this host's clock, one minute early), or when an API answers
+        HTTP 401, the module gets a new token with O(api_key) once and carries on. This is the recommended way to
+        share a token in a long play.
+      - The token is a secret; it is never logged or returned by the modules that use it.
     type: str
   region:
     description:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional, TypeVar
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides, service_url
@@ -45,6 +45,9 @@ else:
 
 T = TypeVar("T")
 USER_AGENT = "ibmcloud.kms-ansible-collection"
+# A given iam_token counts as expired this long before its exp claim, so that it does not expire between the
+# check and the call (sdk-core adds its own 10-second window on top).
+TOKEN_EXPIRY_MARGIN = 60
 
 
 @dataclass
@@ -103,12 +106,59 @@ def _token_claims(token: str) -> dict:
         raise InputError("iam_token is not a valid IAM access token (JWT).") from None
 
 
+def preload_token(manager: Any, token: str) -> None:
+    """Make an sdk-core IAM token manager use ``token`` until it expires, then fetch one with the API key.
+
+    ``expire_time`` comes from the token's exp claim (less a margin) against this host's clock; a token without
+    exp cannot be judged, so the API key is used at once. ``refresh_time`` is set to the same moment: otherwise
+    sdk-core's get_token() refreshes a token past 80 % of its life (in sdk-core 3.28, with a request made inside
+    get_token()), which would ask IAM for a token while the given one is still valid.
+    """
+    try:
+        expires = int(_token_claims(token).get("exp") or 0)
+    except (TypeError, ValueError):
+        expires = 0
+    if not expires:
+        return
+    manager.access_token = token
+    manager.token_info = {"access_token": token}
+    manager.expire_time = expires - TOKEN_EXPIRY_MARGIN
+    manager.refresh_time = manager.expire_time
+
+
+def forget_token(manager: Any) -> None:
+    """Make the next get_token() ask IAM for a new token (after a 401, or when a fresh token is wanted)."""
+    manager.expire_time = 0
+    manager.refresh_time = 0
+    manager.access_token = None
+
+
+def token_facts(token: str) -> dict:
+    """An access token with its expiry (ISO 8601 UTC), account and identity, read from its claims."""
+    claims = _token_claims(token)
+    try:
+        expires_at: Optional[str] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(claims["exp"])))
+    except (KeyError, TypeError, ValueError):
+        expires_at = None
+    return {"iam_token": token, "expires_at": expires_at,
+            "account_id": (claims.get("account") or {}).get("bss"), "iam_id": claims.get("iam_id")}
+
+
+def new_token(settings: ConnectionSettings, **session_options: Any) -> dict:
+    """A new IAM access token from the API key (a given iam_token is not used), with token_facts()."""
+    if not settings.api_key:
+        raise InputError("Getting an IAM token needs an API key: set api_key (or the IC_API_KEY / "
+                         "IBMCLOUD_API_KEY environment variable).")
+    return token_facts(Session(replace(settings, iam_token=None), **session_options).access_token())
+
+
 def _with_hint(error: IBMCloudError, role_hint: Optional[str]) -> IBMCloudError:
     if isinstance(error, ForbiddenError):
         return error.with_hint(role_hint)
     if isinstance(error, UnauthorizedError):
         return error.with_hint("IBM Cloud did not accept the credentials: check api_key, or renew iam_token "
-                               "(IAM tokens expire after an hour).")
+                               "(IAM tokens expire after an hour; with api_key set too, they are renewed "
+                               "automatically).")
     return error
 
 
@@ -123,7 +173,7 @@ class Session:
         if settings.endpoint_type not in ("public", "private"):
             raise InputError(f"endpoint_type must be public or private, not {settings.endpoint_type!r}.")
         check_overrides(settings.endpoints)
-        if settings.iam_token and not settings.api_key:
+        if settings.iam_token:
             _token_claims(settings.iam_token)
         self.settings = settings
         self.log = log or (lambda _msg: None)
@@ -134,13 +184,13 @@ class Session:
         self.authenticator = self._authenticator()
 
     def _authenticator(self) -> Any:
-        if self.settings.api_key:
-            authenticator = IAMAuthenticator(self.settings.api_key, url=self.url("iam"),
-                                             disable_ssl_verification=not self.settings.validate_certs)
-        else:
-            authenticator = BearerTokenAuthenticator(self.settings.iam_token)
-            return authenticator
+        if not self.settings.api_key:
+            return BearerTokenAuthenticator(self.settings.iam_token)
+        authenticator = IAMAuthenticator(self.settings.api_key, url=self.url("iam"),
+                                         disable_ssl_verification=not self.settings.validate_certs)
         authenticator.token_manager.http_config = dict(self.http_config)
+        if self.settings.iam_token:
+            preload_token(authenticator.token_manager, self.settings.iam_token)
         return authenticator
 
     # -- endpoints and clients ------------------------------------------------------
@@ -223,8 +273,8 @@ class Session:
         if isinstance(error, UnauthorizedError) and self.settings.api_key:
             # The token expired or was revoked between calls: fetch a new one once, then try again.
             self.log("401 from the API: refreshing the IAM token once")
-            self.authenticator.token_manager.expire_time = 0
-            self.authenticator.token_manager.access_token = None
+            forget_token(self.authenticator.token_manager)
+            self._fetch_token()  # a refused API key fails here, with its own hint
             try:
                 return decode_result(fn().get_result())
             except Exception as exc:  # noqa: BLE001

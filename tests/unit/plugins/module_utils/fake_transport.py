@@ -12,10 +12,13 @@ import jwt
 import requests
 
 
-def make_token(account="acct-1", lifetime=3600):
-    now = int(time.time())
-    return jwt.encode({"iam_id": "IBMid-1", "account": {"bss": account}, "iat": now, "exp": now + lifetime},
-                      "secret", algorithm="HS256")
+def make_token(account="acct-1", lifetime=3600, issued_ago=0, iam_id="IBMid-1"):
+    """An IAM-like JWT; ``lifetime=None`` leaves out the exp claim."""
+    issued = int(time.time()) - issued_ago
+    claims = {"iam_id": iam_id, "account": {"bss": account}, "iat": issued}
+    if lifetime is not None:
+        claims["exp"] = issued + lifetime
+    return jwt.encode(claims, "secret", algorithm="HS256")
 
 
 class FakeAdapter(requests.adapters.BaseAdapter):

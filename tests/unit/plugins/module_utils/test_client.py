@@ -4,10 +4,21 @@
 
 from __future__ import annotations
 
+import time
+
+import jwt
 import pytest
 import requests
+from ibm_cloud_sdk_core import ApiException
+from ibm_cloud_sdk_core.token_managers.iam_token_manager import IAMTokenManager
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, JsonService, Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import (
+    ConnectionSettings,
+    JsonService,
+    Session,
+    new_token,
+    token_facts,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     IBMCloudError,
     InputError,
@@ -168,3 +179,114 @@ def test_a_failed_token_request_does_not_make_the_retry_wait(monkeypatch):
     monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
     monkeypatch.setattr("time.sleep", paced)
     assert live.access_token()
+
+
+def counting_token_requests(live, monkeypatch, account="acct-new"):
+    """Replace the IAM token request of a session with a counter; returns the list of tokens handed out."""
+    fetched = []
+
+    def fake_request_token():
+        fetched.append(make_token(account=account))
+        return {"access_token": fetched[-1], "expires_in": 3600}
+
+    monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
+    return fetched
+
+
+# A given iam_token with an api_key: (issued seconds ago, lifetime or None for no exp claim), IAM token requests
+GIVEN_TOKENS = [
+    ((0, 3600), 0),        # fresh: used as it is
+    ((3000, 3600), 0),     # past sdk-core's refresh point (80 % of its life) but valid: no early refresh
+    ((3500, 3600), 0),     # 100 s left, more than the margin
+    ((3570, 3600), 1),     # 30 s left: within the margin, renewed with the API key
+    ((7200, 3600), 1),     # expired an hour ago
+    ((0, None), 1),        # no exp claim: cannot be judged, so the API key is used
+]
+
+
+@pytest.mark.parametrize("age, requests_made", GIVEN_TOKENS)
+def test_a_given_token_is_used_until_it_expires_then_the_api_key_renews_it(monkeypatch, age, requests_made):
+    issued_ago, lifetime = age
+    given = make_token(account="acct-given", issued_ago=issued_ago, lifetime=lifetime)
+    live = session(api_key="k", iam_token=given, endpoints={"iam": "https://iam"})
+    fetched = counting_token_requests(live, monkeypatch)
+    client = JsonService(live, "https://kp")
+    adapter = mount(client, FakeAdapter([(200, {"ok": 1}), (200, {"ok": 2})]))
+    assert client.request("GET", "/x", what="x") == {"ok": 1}
+    assert client.request("GET", "/y", what="y") == {"ok": 2}
+    assert len(fetched) == requests_made
+    used = given if not requests_made else fetched[0]
+    assert [r.headers["Authorization"] for r in adapter.requests] == [f"Bearer {used}"] * 2
+    assert live.account_id == ("acct-given" if not requests_made else "acct-new")
+
+
+def test_a_401_with_a_given_token_renews_it_once_with_the_api_key(monkeypatch):
+    given = make_token(account="acct-given")
+    live = session(api_key="k", iam_token=given, endpoints={"iam": "https://iam"})
+    fetched = counting_token_requests(live, monkeypatch)
+    client = JsonService(live, "https://kp")
+    adapter = mount(client, FakeAdapter([(401, {"resources": [{"errorMsg": "Unauthorized"}]}), (200, {"ok": 1}),
+                                         (200, {"ok": 2})]))
+    assert client.request("GET", "/x", what="x") == {"ok": 1}
+    assert client.request("GET", "/y", what="y") == {"ok": 2}
+    assert len(fetched) == 1
+    assert [r.headers["Authorization"] for r in adapter.requests] == [f"Bearer {given}"] + [f"Bearer {fetched[0]}"] * 2
+
+
+def test_a_401_whose_renewal_is_refused_says_to_check_the_api_key(monkeypatch):
+    live = session(api_key="wrong", iam_token=make_token(), endpoints={"iam": "https://iam"})
+    refused = requests.Response()
+    refused.status_code = 400
+    refused._content = b'{"errorCode": "BXNIM0415E", "errorMessage": "Provided API key could not be found."}'
+    refused.headers["Content-Type"] = "application/json"
+
+    def fake_request_token():
+        raise ApiException(400, http_response=refused)
+
+    monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
+    client = JsonService(live, "https://kp")
+    mount(client, FakeAdapter([(401, {"resources": [{"errorMsg": "Unauthorized"}]})]))
+    with pytest.raises(IBMCloudError) as caught:
+        client.request("GET", "/x", what="x")
+    assert "BXNIM0415E" in caught.value.describe() and "check api_key" in caught.value.describe()
+    assert "wrong" not in caught.value.describe()
+
+
+def test_a_given_token_that_is_not_a_jwt_is_refused_also_with_an_api_key():
+    with pytest.raises(InputError, match="JWT"):
+        session(api_key="k", iam_token="not-a-token")
+
+
+@pytest.mark.parametrize("given", [None, make_token(account="acct-given"), "not-a-token"])
+def test_new_token_always_asks_iam_and_ignores_a_given_token(monkeypatch, given):
+    fetched = []
+
+    def fake_request_token(_manager):
+        fetched.append(make_token(account="acct-new"))
+        return {"access_token": fetched[-1], "expires_in": 3600}
+
+    monkeypatch.setattr(IAMTokenManager, "request_token", fake_request_token)
+    facts = new_token(ConnectionSettings(api_key="k", iam_token=given, endpoints={"iam": "https://iam"}))
+    assert facts["iam_token"] == fetched[0] and facts["account_id"] == "acct-new"
+    assert len(fetched) == 1
+
+
+def test_new_token_needs_an_api_key():
+    with pytest.raises(InputError, match="needs an API key"):
+        new_token(ConnectionSettings(iam_token=make_token()))
+
+
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        (make_token(account="acct-9", iam_id="IBMid-9", lifetime=3600, issued_ago=0), ("acct-9", "IBMid-9", True)),
+        (make_token(lifetime=None), ("acct-1", "IBMid-1", False)),
+    ],
+)
+def test_token_facts(token, expected):
+    facts = token_facts(token)
+    assert (facts["account_id"], facts["iam_id"], facts["expires_at"] is not None) == expected
+    assert facts["iam_token"] == token
+    if expected[2]:
+        exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+        assert facts["expires_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(exp))
