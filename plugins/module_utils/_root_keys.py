@@ -122,6 +122,8 @@ def find_key(kms: KmsClient, *, alias: Optional[str] = None, name: Optional[str]
     """A root key by id or alias (deleted ones too), else by name; a standard key is an error."""
     ref = key_id or alias
     key = kms.get_key(ref) if ref else (key_by_name(kms, name) if name else None)
+    if key_id and key is not None and key.get("id") != key_id:
+        key = None  # the API also reads a key by alias; an id must name the key itself
     if key is not None and key.get("extractable") is not False:
         raise InputError(f"Key {key.get('id')} ({key.get('name')}) is a standard key; these modules manage "
                          "root keys only.")
@@ -149,6 +151,9 @@ def predicted_key(kms: KmsClient, want: dict, now: float) -> dict:
 
 
 def create_key(kms: KmsClient, want: dict, *, check_mode: bool, now: float) -> dict:
+    if want.get("key_id"):
+        raise InputError(f"No root key with id {want['key_id']!r} exists in the instance. A key id cannot be "
+                         "chosen, so the key cannot be created; use name and alias to create a key.")
     if not want.get("name"):
         raise InputError(f"No root key with alias {want.get('alias')!r} exists; set name to create it.")
     if check_mode:
@@ -228,7 +233,7 @@ def drift_warnings(key: dict, want: dict) -> list:
     """Differences the API cannot change on an existing key: reported, never fixed by replacing the key."""
     warnings = []
     ident = key.get("id") or want.get("name")
-    if want.get("name") and want.get("alias") and key.get("name") != want["name"]:
+    if want.get("name") and (want.get("alias") or want.get("key_id")) and key.get("name") != want["name"]:
         warnings.append(f"Root key {ident} is named {key.get('name')!r}, not {want['name']!r}; keys cannot be renamed.")
     if want.get("description") is not None and (key.get("description") or "") != want["description"]:
         warnings.append(f"Root key {ident} has description {key.get('description')!r}; the description of an "

@@ -13,8 +13,9 @@ version_added: 0.1.0
 description:
   - Makes sure a root key (a key that never leaves the service, C(extractable=false)) exists in a Key Protect or
     Hyper Protect Crypto Services instance, with the wanted rotation policy and state, and rotates it on demand.
-  - The key is identified by O(alias) when it is given (an alias is unique in an instance), otherwise by O(name).
-    When several keys have the name and no alias is given, the module fails and lists them instead of guessing.
+  - The key is identified by O(key_id) or O(alias) when one is given (an alias is unique in an instance), otherwise
+    by O(name). When several keys have the name and no alias is given, the module fails and lists them instead of
+    guessing.
   - This is step 2 of enabling KMS encryption of Kubernetes secrets on an IBM Cloud Kubernetes Service or
     Red Hat OpenShift on IBM Cloud cluster; the cluster then uses the key by its RV(root_key.id).
 author:
@@ -27,13 +28,23 @@ options:
     required: true
   name:
     description:
-      - Name of the key. Required to create a key. Identifies the key when O(alias) is not set.
+      - Name of the key. Required to create a key. Identifies the key when neither O(alias) nor O(key_id) is set.
     type: str
   alias:
     description:
       - An alias of the key (2 to 90 characters of letters, digits, V(_) and V(-)). Identifies the key when set,
         and is given to the key when it is created.
+      - Mutually exclusive with O(key_id).
     type: str
+  key_id:
+    description:
+      - The id of an existing key, for example the RV(ibmcloud.kms.cluster_kms_info#module:clusters[].root_key_id)
+        of a cluster, so that a rotation job can rotate the key a cluster uses knowing only its id.
+      - Identifies the key when set. A key id cannot be chosen, so a key that does not exist is an error, not
+        created; use O(name) and O(alias) to create a key.
+      - Mutually exclusive with O(alias).
+    type: str
+    version_added: 0.2.0
   key_ring:
     description:
       - The key ring of the key. A new key is created in it; an existing key in another ring is moved to it.
@@ -159,6 +170,17 @@ EXAMPLES = r"""
     alias: prod-cluster-crk
     rotate: true
   register: rotated
+
+- name: Find the root key a cluster uses
+  ibmcloud.kms.cluster_kms_info:
+    cluster: my-cluster
+  register: info
+
+- name: Rotate that key, knowing only its id
+  ibmcloud.kms.root_key:
+    instance: "{{ info.clusters[0].instance_id }}"
+    key_id: "{{ info.clusters[0].root_key_id }}"
+    rotate: true
 
 - name: Show when the next rotation is allowed
   ansible.builtin.debug:
@@ -353,6 +375,7 @@ def argument_spec() -> dict:
         instance=dict(type="str", required=True),
         name=dict(type="str"),
         alias=dict(type="str"),
+        key_id=dict(type="str", no_log=False),
         key_ring=dict(type="str", no_log=False),
         description=dict(type="str"),
         expiration_date=dict(type="str"),
@@ -385,7 +408,8 @@ def validate(params: dict) -> None:
 
 
 def desired(params: dict) -> dict:
-    names = ("name", "alias", "key_ring", "description", "expiration_date", "rotation_policy", "dual_auth_delete")
+    names = ("name", "alias", "key_id", "key_ring", "description", "expiration_date", "rotation_policy",
+             "dual_auth_delete")
     return {**{n: params[n] for n in names}, "enabled": params["state"] == "enabled"}
 
 
@@ -406,14 +430,16 @@ def run_state(kms: KmsClient, current: Optional[dict], registrations: list, para
 
 def main() -> None:
     module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
-                            required_one_of=[("name", "alias")])
+                            required_one_of=[("name", "alias", "key_id")],
+                            mutually_exclusive=[("key_id", "alias")])
     params = module.params
     warnings: list = []
     try:
         validate(params)
         kms = open_kms(module.session, params["instance"])
         now = module.session.now()
-        current = find_key(kms, alias=params["alias"], name=None if params["alias"] else params["name"])
+        current = find_key(kms, key_id=params["key_id"], alias=params["alias"],
+                           name=None if params["alias"] or params["key_id"] else params["name"])
         registrations = kms.registrations(current["id"]) if current else []
         before = describe_key(current, registrations, now=now) if current else {}
         changed, key, rotation = run_state(kms, current, registrations, params, now=now,

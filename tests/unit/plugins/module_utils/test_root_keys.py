@@ -99,6 +99,23 @@ def test_find_key_refuses_standard_keys():
 
 
 @pytest.mark.parametrize(
+    "arguments, answer, found",
+    [
+        ({"key_id": "k-1"}, KEY, "k-1"),
+        ({"key_id": "crk-alias"}, KEY, None),    # the API reads a key by alias too; an id must be the key's own
+        ({"key_id": "k-2"}, None, None),
+        ({"alias": "crk-alias"}, KEY, "k-1"),
+        ({"key_id": "k-d"}, DELETED, "k-d"),     # deleted keys are found by id, so that they can be restored
+    ],
+)
+def test_find_key_by_id_or_alias(arguments, answer, found):
+    fake = MagicMock()
+    fake.get_key.return_value = answer
+    assert (rk.find_key(fake, **arguments) or {}).get("id") == found
+    assert not fake.keys_named.called
+
+
+@pytest.mark.parametrize(
     "current, wanted, differs",
     [
         (None, None, False),
@@ -169,6 +186,28 @@ def test_ensure_present(current, change, check_mode, changed, calls):
 def test_ensure_present_needs_a_name_to_create():
     with pytest.raises(InputError, match="set name"):
         rk.ensure_present(client(), None, {**WANT, "name": None}, check_mode=True, now=NOW, warnings=[])
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_a_key_asked_for_by_id_is_never_created(check_mode):
+    fake = client()
+    want = {**WANT, "alias": None, "key_id": "k-9"}
+    with pytest.raises(InputError, match="cannot be created"):
+        rk.ensure_present(fake, None, want, check_mode=check_mode, now=NOW, warnings=[])
+    assert changing_calls(fake) == []
+
+
+@pytest.mark.parametrize(
+    "want, warned",
+    [
+        ({"alias": None, "key_id": "k-1", "name": "other"}, True),   # the name is checked against the key found
+        ({"alias": None, "key_id": "k-1", "name": "crk"}, False),
+        ({"alias": None, "key_id": "k-1", "name": None}, False),
+    ],
+)
+def test_a_key_found_by_id_warns_about_another_name(want, warned):
+    warnings = rk.drift_warnings(KEY, {**WANT, **want})
+    assert bool([w for w in warnings if "cannot be renamed" in w]) is warned
 
 
 def test_ensure_present_cannot_restore_after_the_window_nor_enable_an_expired_key():

@@ -102,3 +102,35 @@ def test_main_rotation_within_the_hour_is_ok_and_unchanged(capsys, monkeypatch):
 def test_main_needs_name_or_alias(capsys, monkeypatch):
     result = run_main(capsys, monkeypatch, fake_kms(), {"instance": "kms"})
     assert result["failed"] and "name, alias" in result["msg"]
+
+
+# (arguments, key in the instance, failure fragment or None, changed, rotated)
+BY_KEY_ID = [
+    ({"key_id": "k-1", "rotate": True}, KEY, None, True, True),
+    ({"key_id": "k-1", "rotate": True, "_ansible_check_mode": True}, KEY, None, True, False),
+    ({"key_id": "k-1"}, KEY, None, False, False),
+    ({"key_id": "k-9"}, None, "cannot be created", None, False),
+    ({"key_id": "k-9", "name": "crk", "_ansible_check_mode": True}, None, "cannot be created", None, False),
+    ({"key_id": "crk-alias"}, KEY, "cannot be created", None, False),   # the API reads aliases too; not an id
+    ({"key_id": "k-9", "state": "absent"}, None, None, False, False),
+    ({"key_id": "k-1", "alias": "crk-alias"}, KEY, "mutually exclusive", None, False),
+]
+
+
+@pytest.mark.parametrize("args, key, failure, changed, rotated", BY_KEY_ID)
+def test_main_identifies_a_key_by_id(capsys, monkeypatch, args, key, failure, changed, rotated):
+    fake = fake_kms(key)
+    result = run_main(capsys, monkeypatch, fake, {"instance": "kms", **args})
+    assert not fake.create_key.called
+    assert fake.rotate_key.called is rotated
+    if failure:
+        assert result["failed"] is True and failure in result["msg"]
+        return
+    assert result["changed"] is changed
+    if key:
+        fake.get_key.assert_any_call(args["key_id"])
+        assert result["root_key"]["id"] == "k-1"
+    if rotated:
+        fake.rotate_key.assert_called_once_with("k-1")
+        assert result["rotation"]["status"] == "rotated"
+    assert not fake.keys_named.called
