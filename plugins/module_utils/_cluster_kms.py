@@ -87,6 +87,9 @@ def describe(cluster: dict, *, instance: Optional[dict] = None, key: Optional[di
         "root_key_state": STATE_NAMES.get(key["state"], str(key["state"])) if "state" in key else None,
         "root_key_expiration_date": key.get("expirationDate"),
         "root_key_days_until_expiration": days_until(key.get("expirationDate"), now),
+        "root_key_version": _version_id(key), "root_key_creation_date": key.get("creationDate"),
+        "root_key_last_rotate_date": key.get("lastRotateDate"),
+        "registration_key_version": _version_id(registration),
         "private_endpoint": private_endpoint,
         "master_status": life["masterStatus"], "master_state": life["masterState"],
         "master_health": life["masterHealth"], "cluster_state": cluster.get("state"),
@@ -94,6 +97,11 @@ def describe(cluster: dict, *, instance: Optional[dict] = None, key: Optional[di
     view["problems"] = health_problems(view)
     view["healthy"] = view["enabled"] and not view["problems"]
     return view
+
+
+def _version_id(record: dict) -> Optional[str]:
+    """The keyVersion.id of a key or of a registration (the version the registered resource uses)."""
+    return (record.get("keyVersion") or {}).get("id")
 
 
 def health_problems(view: dict) -> list:
@@ -370,6 +378,21 @@ def send_enable(containers: ContainersClient, target: Target) -> None:
         if error.status == 400 and ("previous" in text or "reuse" in text or "used before" in text):
             error.hint = PREVIOUS_KEY_HINT
         raise
+
+
+def registration_after(target: Target, *, predicted: bool) -> dict:
+    """The cluster's registration on the target key after a change, for describe().
+
+    In check mode, the prediction: the Kubernetes Service registers the key's current version. After a real change,
+    read back when the caller can read the key side (without a wait it may not be written yet).
+    """
+    if predicted:
+        return {"keyId": target.key_id, "keyVersion": (target.key or {}).get("keyVersion")}
+    if target.kms is None:
+        return {"keyId": target.key_id}
+    current, _previous = split_registrations(target.kms.registrations(resource_crn=target.cluster["crn"]),
+                                             target.cluster["crn"])
+    return current if current and current.get("keyId") == target.key_id else {"keyId": target.key_id}
 
 
 def is_registered(target: Target) -> Callable[[], bool]:

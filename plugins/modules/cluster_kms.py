@@ -189,6 +189,33 @@ cluster_kms:
       sample: active
     root_key_expiration_date: {description: When the root key expires; null when it does not., type: str, sample: "2030-01-01T00:00:00Z"}
     root_key_days_until_expiration: {description: Whole days until the root key expires; null when it does not., type: int, sample: 400}
+    root_key_version:
+      description:
+        - The id of the root key's current version (C(keyVersion.id)); a rotation makes a new version of the same key.
+        - Null when the key could not be read.
+      type: str
+      sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
+      version_added: 0.2.0
+    root_key_creation_date:
+      description: When the root key was created; null when the key could not be read.
+      type: str
+      sample: "2026-11-27T12:00:00Z"
+      version_added: 0.2.0
+    root_key_last_rotate_date:
+      description: When the root key was last rotated; null when it was never rotated or could not be read.
+      type: str
+      sample: "2026-11-27T13:00:00Z"
+      version_added: 0.2.0
+    registration_key_version:
+      description:
+        - The key version that the Key Protect registration of the cluster shows, that is the version the cluster
+          uses; null when the registration is not found or shows no version.
+        - After a rotation of the root key, the cluster has picked up the new version when this equals
+          RV(cluster_kms.root_key_version).
+        - In check mode, the version the cluster would be registered with.
+      type: str
+      sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
+      version_added: 0.2.0
     private_endpoint:
       description:
         - The requested O(private_endpoint) after a change. Null when nothing changed, because the API does not show it.
@@ -222,6 +249,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     read_previous_keys,
     record_previous_key,
     refuse,
+    registration_after,
     resolve_instance,
     send_enable,
     wait_for_master,
@@ -317,7 +345,7 @@ def run(module: IBMCloudModule) -> tuple:
         if warning:
             module.warn(warning)
     return True, before, describe(after, instance=target.instance, key=target.key,
-                                  registration={"keyId": target.key_id},
+                                  registration=registration_after(target, predicted=module.check_mode),
                                   private_endpoint=params["private_endpoint"], now=now), waited
 
 

@@ -99,6 +99,32 @@ clusters:
     root_key_state: {description: "V(active), V(suspended), V(deactivated) or V(destroyed).", type: str, sample: active}
     root_key_expiration_date: {description: When the root key expires; null when it does not., type: str, sample: "2030-01-01T00:00:00Z"}
     root_key_days_until_expiration: {description: Whole days until the root key expires; null when it does not., type: int, sample: 400}
+    root_key_version:
+      description:
+        - The id of the root key's current version (C(keyVersion.id)); a rotation makes a new version of the same key.
+        - Null when the key could not be read.
+      type: str
+      sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
+      version_added: 0.2.0
+    root_key_creation_date:
+      description: When the root key was created; null when the key could not be read.
+      type: str
+      sample: "2026-11-27T12:00:00Z"
+      version_added: 0.2.0
+    root_key_last_rotate_date:
+      description: When the root key was last rotated; null when it was never rotated or could not be read.
+      type: str
+      sample: "2026-11-27T13:00:00Z"
+      version_added: 0.2.0
+    registration_key_version:
+      description:
+        - The key version that the Key Protect registration of the cluster shows, that is the version the cluster
+          uses; null when the registration is not found or shows no version.
+        - After a rotation of the root key, the cluster has picked up the new version when this equals
+          RV(clusters[].root_key_version).
+      type: str
+      sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
+      version_added: 0.2.0
     private_endpoint: {description: Always null; the API does not show which KMS endpoint a cluster uses., type: bool, sample: null}
     master_status: {description: The master status text., type: str, sample: Ready}
     master_state: {description: The master state., type: str, sample: deployed}

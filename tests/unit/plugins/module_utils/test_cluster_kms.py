@@ -148,6 +148,50 @@ def test_describe_reports_health_and_problems(found, key, reg, healthy, count):
     assert view["cluster_id"] == "c1" and view["master_status"] == found["lifecycle"]["masterStatus"]
 
 
+V1 = {"id": "v1", "creationDate": "2026-01-01T00:00:00Z"}
+V2 = {"id": "v2", "creationDate": "2026-02-01T00:00:00Z"}
+ROTATED = {**ROOT, "creationDate": "2026-01-01T00:00:00Z", "keyVersion": V2, "lastRotateDate": "2026-02-01T00:00:00Z"}
+NEVER_ROTATED = {**ROOT, "creationDate": "2026-01-01T00:00:00Z", "keyVersion": V1}
+
+# (key, registration, root_key_version, root_key_creation_date, root_key_last_rotate_date, registration_key_version)
+VERSIONS = [
+    (None, None, None, None, None, None),
+    (NEVER_ROTATED, {**registration("k1", "t"), "keyVersion": V1}, "v1", "2026-01-01T00:00:00Z", None, "v1"),
+    (ROTATED, {**registration("k1", "t"), "keyVersion": V2}, "v2", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "v2"),
+    (ROTATED, {**registration("k1", "t"), "keyVersion": V1}, "v2", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "v1"),
+    (ROTATED, registration("k1", "t"), "v2", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", None),
+    (None, {**registration("k1", "t"), "keyVersion": V1}, None, None, None, "v1"),   # the key could not be read
+]
+
+
+@pytest.mark.parametrize("key, reg, version, created, rotated, registered", VERSIONS)
+def test_describe_reports_key_versions_and_rotation(key, reg, version, created, rotated, registered):
+    view = ck.describe(cluster(enabled=True), key=key, registration=reg, now=NOW)
+    assert (view["root_key_version"], view["root_key_creation_date"], view["root_key_last_rotate_date"],
+            view["registration_key_version"]) == (version, created, rotated, registered)
+
+
+# (predicted, can read the key side, registrations read back, expected registration version)
+AFTER = [
+    (True, True, [], "v2"),                                                        # check mode: the key's version
+    (False, True, [{**registration("k1", "t2"), "keyVersion": V2}], "v2"),          # read back
+    (False, True, [{**registration("k0", "t2"), "keyVersion": V1}], None),          # not registered yet
+    (False, False, None, None),                                                    # key side unreadable
+]
+
+
+@pytest.mark.parametrize("predicted, readable, registrations, version", AFTER)
+def test_registration_after_a_change(predicted, readable, registrations, version):
+    kms = MagicMock()
+    kms.registrations.return_value = registrations
+    target = ck.Target(cluster=cluster(), instance={"guid": "g"}, key_ref="k1", kms_account_id=ACCOUNT,
+                       private_endpoint=True, kms=kms if readable else None, key=ROTATED)
+    found = ck.registration_after(target, predicted=predicted)
+    assert found["keyId"] == "k1"
+    assert (found.get("keyVersion") or {}).get("id") == version
+    assert kms.registrations.called is (readable and not predicted)
+
+
 def fake_containers(states):
     client = MagicMock()
     client.get_cluster.side_effect = list(states)

@@ -120,6 +120,19 @@ def test_main_check_mode_predicts_and_sends_nothing(capsys, world):
     assert ARGS["iam_token"][:20] not in json.dumps(result)
 
 
+def test_main_reports_key_versions_predicted_in_check_mode_and_read_back_after(capsys, world):
+    version = {"id": "v1", "creationDate": "2026-01-01T00:00:00Z"}
+    world["kms"].get_key.return_value = {**ROOT, "keyVersion": version, "creationDate": "2026-01-01T00:00:00Z"}
+    predicted = run_main(capsys, {**ARGS, "_ansible_check_mode": True})["cluster_kms"]
+    assert (predicted["root_key_version"], predicted["registration_key_version"]) == ("v1", "v1")
+    assert predicted["root_key_creation_date"] == "2026-01-01T00:00:00Z"
+    assert predicted["root_key_last_rotate_date"] is None
+    world["kms"].registrations.side_effect = [[], [{"keyId": "k1", "resourceCrn": CRN, "keyVersion": version}]]
+    result = run_main(capsys, {**ARGS, "wait": False})
+    assert result["changed"] is True
+    assert result["cluster_kms"]["registration_key_version"] == "v1"
+
+
 def test_main_same_key_is_no_change(capsys, world):
     world["containers"].get_cluster.return_value = cluster(True)
     world["kms"].registrations.return_value = [{"keyId": "k1", "resourceCrn": CRN, "keyName": "crk"}]

@@ -54,9 +54,22 @@ def test_the_newest_registration_in_any_instance_wins():
     assert not old_kms.get_key.called
 
 
+def test_the_view_shows_the_key_version_and_the_version_the_registration_shows():
+    kms = MagicMock()
+    kms.get_key.return_value = {"id": "k1", "state": 1, "creationDate": "2026-01-01T00:00:00Z",
+                                "keyVersion": {"id": "v2"}, "lastRotateDate": "2026-02-01T00:00:00Z"}
+    crn = CLUSTERS[0]["crn"]
+    searched = [({"guid": "g1"}, kms, [{"keyId": "k1", "resourceCrn": crn, "keyVersion": {"id": "v1"}}])]
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched, 0.0)
+    assert (view["root_key_version"], view["registration_key_version"]) == ("v2", "v1")
+    assert view["root_key_creation_date"] == "2026-01-01T00:00:00Z"
+    assert view["root_key_last_rotate_date"] == "2026-02-01T00:00:00Z"
+
+
 def test_a_cluster_without_registration_is_not_healthy():
     view = cluster_kms_info.cluster_view(CLUSTERS[0], [], 0.0)
     assert view["healthy"] is False and "registration" in view["problems"][0]
+    assert view["root_key_version"] is None and view["registration_key_version"] is None
 
 
 @pytest.mark.parametrize(
