@@ -1,0 +1,596 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection; may change in any release.
+"""The prerequisites of enabling KMS on one cluster, each checked by reading only (prerequisites_info).
+
+Every check ends as ``passed``, ``failed``, ``unverified`` (it could not be seen: a refused or failed read, or
+roles that may come through access groups, which are not read) or ``not_applicable``. Reading comes first
+(cluster, instance, root key), then each check is judged from what was read, in the fixed order of CHECKS.
+API errors never escape ``check_all``: they make the affected checks ``unverified``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
+    CONTAINERS_SERVICE,
+    caller_policies,
+    cluster_account,
+    cluster_target,
+    grants_administrator,
+    key_problems,
+    parse_root_key,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    IBMCloudError,
+    InputError,
+    TransportError,
+    UnauthorizedError,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
+    IamPolicyClient,
+    condition_holds,
+    find_covering_authorization,
+    role_name,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import IamIdentityClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
+    DESTROYED,
+    STATE_NAMES,
+    KmsClient,
+    days_until,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import (
+    SERVICES,
+    UUID_RE,
+    ResourceClient,
+    crn_service,
+)
+
+PASSED, FAILED, UNVERIFIED, NOT_APPLICABLE = "passed", "failed", "unverified", "not_applicable"
+CHECKS = ("credentials", "cluster_exists", "cluster_administrator", "cluster_type", "instance", "caller_kms_role",
+          "root_key", "service_authorization", "cluster_key_owner_kms_role")
+# A role grants what every weaker role of its ladder grants.
+ROLE_LADDERS = (("Viewer", "Operator", "Editor", "Administrator"), ("Reader", "Writer", "Manager"))
+CREDENTIALS_HINT = "Check api_key (IC_API_KEY) and the IAM endpoint, or get a new iam_token (they last one hour)."
+ACCESS_GROUP_NOTE = "access-group policies are not read"
+HPCS_HINT = ("Hyper Protect Crypto Services instances are not created by this collection: create the instance and "
+             "initialize its crypto units (TKE CLI, 'ibmcloud tke') outside, then run again.")
+AUTHORIZATION_HINT = ("Create it with ibmcloud.kms.iam_policy (source containers-kubernetes, target {service}, "
+                      "role Reader){where}, or set create_authorization=true when a later step creates it.")
+OWNER_HINT = ("The Kubernetes Service reads the root key with the roles of {owner}, the owner of the "
+              "containers-kubernetes-key of region {region} and resource group {group}. Grant {owner} the {role} "
+              "service role on the KMS instance (or reset that API key as a user who has it: 'ibmcloud ks api-key "
+              "reset --region {region}' targeting the resource group).")
+CROSS_ACCOUNT_OWNER = ("The KMS instance is in another account: the Kubernetes Service reads the root key through the "
+                       "service-to-service authorization, not with the roles of its API key owner.")
+NO_OWNER_HINT = ("Run 'ibmcloud ks api-key reset --region {region}' with resource group {group} targeted, as a user "
+                 "who holds the Reader service role on the KMS instance.")
+
+
+@dataclass
+class Ask:
+    """What the caller wants to do (the module's options)."""
+
+    cluster: str
+    region: str = "us-south"
+    instance: Optional[str] = None
+    kms_service: str = "key-protect"
+    create_instance: bool = False
+    resource_group: Optional[str] = None
+    root_key: Optional[str] = None
+    create_root_key: bool = False
+    kms_account_id: Optional[str] = None
+    min_days_before_expiration: int = 30
+    create_authorization: bool = False
+
+    @classmethod
+    def from_params(cls, params: dict) -> "Ask":
+        return cls(**{name: params[name] for name in cls.__dataclass_fields__ if params.get(name) is not None})
+
+
+@dataclass
+class Found:
+    """What the checks read. A *gap* is (status, message) for the checks that need something that is missing."""
+
+    account_id: str = ""
+    kms_account_id: str = ""
+    now: float = 0.0
+    cluster: Optional[dict] = None
+    cluster_gap: Optional[tuple] = None
+    instance: Optional[dict] = None  # the Resource Controller record, or a stub for another account's instance
+    instance_gap: Optional[tuple] = None
+    initialized: Optional[bool] = None
+    new_instance: bool = False
+    resource_group_id: Optional[str] = None  # of the instance to be created
+    key: Optional[dict] = None
+    new_key: bool = False
+    policies: dict = field(default_factory=dict)  # iam_id -> access policies, or the IBMCloudError of the read
+
+    @property
+    def cross_account(self) -> bool:
+        owner = cluster_account(self.cluster) if self.cluster else self.account_id
+        return bool(self.kms_account_id) and self.kms_account_id != owner
+
+
+def outcome(name: str, status: str, message: str, hint: Optional[str] = None) -> dict:
+    return {"name": name, "status": status, "message": message, "hint": hint}
+
+
+def from_gap(name: str, gap: tuple) -> dict:
+    return outcome(name, gap[0], f"Not checked: {gap[1]}")
+
+
+# -- roles --------------------------------------------------------------------------------------------------
+def roles_covering(role: str) -> set:
+    """The role and every stronger role of its ladder (Manager covers Writer covers Reader)."""
+    for ladder in ROLE_LADDERS:
+        if role in ladder:
+            return set(ladder[ladder.index(role):])
+    return {role}
+
+
+def grants_role(policies: list, target: dict, roles: Iterable[str]) -> bool:
+    """Whether an active access policy grants one of ``roles``, or a stronger one, on the target."""
+    wanted = set().union(*(roles_covering(role) for role in roles))
+    for policy in policies:
+        if policy.get("state", "active") != "active":
+            continue
+        if not wanted & {role_name(str(r.get("role_id", ""))) for r in policy.get("roles") or []}:
+            continue
+        if any(all(condition_holds(a, target) for a in resource.get("attributes") or [])
+               for resource in policy.get("resources") or []):
+            return True
+    return False
+
+
+def policies_of(session: Session, found: Found, iam_id: str, account_id: str) -> list:
+    """An identity's own access policies, read once per run (raises the read's IBMCloudError every time)."""
+    if iam_id not in found.policies:
+        try:
+            if iam_id == session.claims().get("iam_id") and account_id == found.account_id:
+                found.policies[iam_id] = caller_policies(session)
+            else:
+                found.policies[iam_id] = IamPolicyClient(session).list_access_policies(account_id, iam_id)
+        except IBMCloudError as error:
+            found.policies[iam_id] = error
+    if isinstance(found.policies[iam_id], IBMCloudError):
+        raise found.policies[iam_id]
+    return found.policies[iam_id]
+
+
+def service_name(ask: Ask, found: Found) -> str:
+    """The IAM service name (CRN segment) of the KMS instance: kms or hs-crypto."""
+    parts = ((found.instance or {}).get("crn") or "").split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else SERVICES[ask.kms_service]["crn_name"]
+
+
+def kms_target(ask: Ask, found: Found) -> dict:
+    """IAM resource attributes of the KMS instance (a new instance: its service in its group and region)."""
+    if found.new_instance:
+        return {"accountId": found.kms_account_id, "serviceType": "service", "serviceName": service_name(ask, found),
+                "resourceGroupId": found.resource_group_id, "region": ask.region}
+    raw = found.instance or {}
+    return {"accountId": raw.get("account_id") or found.kms_account_id, "serviceType": "service",
+            "serviceName": service_name(ask, found), "serviceInstance": raw.get("guid"),
+            "resourceGroupId": raw.get("resource_group_id"), "region": raw.get("region_id")}
+
+
+# -- credentials and cluster ----------------------------------------------------------------------------
+def connect(open_session: Callable[[], Session]) -> tuple:
+    """(session, None) when IAM gives a token (api_key) or iam_token is a current token; else (None, outcome)."""
+    try:
+        session = open_session()
+        claims = session.claims()
+    except IBMCloudError as error:
+        status = UNVERIFIED if isinstance(error, TransportError) or (error.status or 0) >= 500 else FAILED
+        http = f" (HTTP {error.status})" if error.status else ""
+        return None, outcome("credentials", status, f"No IAM token{http}: {error.message}",
+                             error.hint or CREDENTIALS_HINT)
+    expires = claims.get("exp")
+    if not session.settings.api_key and isinstance(expires, (int, float)) and expires <= time.time():
+        return None, outcome("credentials", FAILED, "iam_token has expired.", CREDENTIALS_HINT)
+    return session, None
+
+
+def read_cluster(session: Session, ask: Ask, found: Found) -> Optional[dict]:
+    """Read the cluster; a failed credentials outcome when the API refuses the token itself (HTTP 401)."""
+    try:
+        found.cluster = ContainersClient(session).get_cluster(ask.cluster)
+    except UnauthorizedError as error:
+        return outcome("credentials", FAILED, f"IBM Cloud did not accept the IAM token (HTTP {error.status}): "
+                                              f"{error.message}", CREDENTIALS_HINT)
+    except IBMCloudError as error:
+        found.cluster_gap = (UNVERIFIED, f"cluster {ask.cluster} could not be read: {error.describe()}")
+        return None
+    if found.cluster is None:
+        found.cluster_gap = (NOT_APPLICABLE, f"cluster {ask.cluster} was not found.")
+    return None
+
+
+def check_cluster_exists(session: Session, ask: Ask, found: Found) -> dict:
+    if found.cluster is not None:
+        cluster = found.cluster
+        return outcome("cluster_exists", PASSED, f"Cluster {cluster['name']} ({cluster['id']}) was found: "
+                                                 f"{cluster.get('provider')}, region {cluster.get('region')}.")
+    if found.cluster_gap[0] == UNVERIFIED:
+        return outcome("cluster_exists", UNVERIFIED, f"The {found.cluster_gap[1]}")
+    return outcome("cluster_exists", FAILED, f"Cluster {ask.cluster!r} was not found in account {found.account_id} "
+                                             "(by name or id).", "Check the cluster name and the region's account.")
+
+
+def check_cluster_administrator(session: Session, ask: Ask, found: Found) -> dict:
+    name = "cluster_administrator"
+    if found.cluster_gap:
+        return from_gap(name, found.cluster_gap)
+    cluster = found.cluster
+    try:
+        policies = policies_of(session, found, session.claims().get("iam_id"), found.account_id)
+    except IBMCloudError as error:
+        return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
+    if grants_administrator(policies, cluster_target(cluster, found.account_id)):
+        return outcome(name, PASSED, f"The caller's own access policies grant the Administrator platform role on "
+                                     f"cluster {cluster['name']}.")
+    return outcome(name, UNVERIFIED, f"None of the caller's own access policies grants the Administrator platform "
+                                     f"role on cluster {cluster['name']} ({ACCESS_GROUP_NOTE}).",
+                   "Enabling KMS needs the Administrator platform role on the cluster; make sure an access group "
+                   "of the caller grants it, or grant it directly.")
+
+
+def check_cluster_type(session: Session, ask: Ask, found: Found) -> dict:
+    name = "cluster_type"
+    if found.cluster_gap:
+        return from_gap(name, found.cluster_gap)
+    cluster = found.cluster
+    provider = cluster.get("provider")
+    if found.cross_account and provider == "satellite":
+        return outcome(name, FAILED, f"Cluster {cluster['name']} is a Satellite cluster; cross-account KMS "
+                                     f"(kms_account_id {found.kms_account_id}) is supported for classic and VPC "
+                                     "clusters only.", "Use a KMS instance of the cluster's own account.")
+    kind = "cross-account" if found.cross_account else "same-account"
+    return outcome(name, PASSED, f"Cluster {cluster['name']} is a {provider} cluster; {kind} KMS is supported.")
+
+
+# -- the KMS instance ------------------------------------------------------------------------------------
+def matching_instances(resources: ResourceClient, ask: Ask, found: Found) -> list:
+    """Instances the reference names: one for a guid or CRN; by name, those of kms_service (of the group and
+    region when the instance is to be created, as kms_instance finds it; else preferring this region)."""
+    ref = ask.instance or ""
+    matches = resources.lookup_instances(ref)
+    if ref.startswith("crn:") or UUID_RE.match(ref):
+        return matches
+    matches = [i for i in matches if crn_service(i.get("crn", "")) == ask.kms_service]
+    if ask.create_instance and not found.cross_account:
+        found.resource_group_id = resources.resource_group_id(ask.resource_group)
+        return [i for i in matches if i.get("resource_group_id") == found.resource_group_id
+                and i.get("region_id") == ask.region]
+    here = [i for i in matches if i.get("region_id") == ask.region]
+    return here if len(matches) > 1 and here else matches
+
+
+def read_instance(session: Session, ask: Ask, found: Found) -> dict:
+    """The instance check; sets found.instance, found.new_instance or found.instance_gap."""
+    if not ask.instance:
+        found.instance_gap = (NOT_APPLICABLE, "no instance was given.")
+        return outcome("instance", NOT_APPLICABLE, "No KMS instance was given; the KMS checks are skipped.")
+    try:
+        matches = matching_instances(ResourceClient(session), ask, found)
+    except InputError as error:
+        found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} cannot be used.")
+        return outcome("instance", FAILED, error.message)
+    except IBMCloudError as error:
+        if found.cross_account and error.status in (403, 404):
+            return other_account_instance(ask, found)
+        found.instance_gap = (UNVERIFIED, f"KMS instance {ask.instance} could not be read.")
+        return outcome("instance", UNVERIFIED, f"KMS instance {ask.instance} could not be read: {error.describe()}")
+    if len(matches) > 1:
+        found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} is ambiguous.")
+        listing = ", ".join(f"{i['guid']} ({i.get('region_id')})" for i in matches)
+        return outcome("instance", FAILED, f"{len(matches)} {ask.kms_service} instances are named "
+                                           f"{ask.instance!r}: {listing}.", "Give the instance guid or CRN.")
+    if not matches:
+        return other_account_instance(ask, found) if found.cross_account else missing_instance(session, ask, found)
+    found.instance = matches[0]
+    return existing_instance(session, ask, found)
+
+
+def other_account_instance(ask: Ask, found: Found) -> dict:
+    """An instance of kms_account_id, which this account's Resource Controller does not show."""
+    ref = ask.instance or ""
+    guid = ref.split(":")[7] if ref.startswith("crn:") and len(ref.split(":")) > 7 else ref
+    if not UUID_RE.match(guid):
+        found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ref} of account {found.kms_account_id} is unknown.")
+        return outcome("instance", FAILED, f"KMS instance {ref!r} of account {found.kms_account_id} is not visible "
+                                           "to this account.", "Give its guid or CRN.")
+    found.instance = {"guid": guid, "crn": ref if ref.startswith("crn:") else None, "name": None,
+                      "account_id": found.kms_account_id, "state": None}
+    found.instance_gap = (UNVERIFIED, f"KMS instance {guid} is in account {found.kms_account_id}, which this "
+                                      "account cannot read.")
+    return outcome("instance", UNVERIFIED, f"KMS instance {guid} is in account {found.kms_account_id}; this "
+                                           "account's Resource Controller does not show it, so whether it exists, is "
+                                           "active and initialized is not verified.",
+                   "Check it with credentials of the KMS account (ibmcloud.kms.kms_instance_info).")
+
+
+def missing_instance(session: Session, ask: Ask, found: Found) -> dict:
+    found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} does not exist.")
+    if ask.kms_service == "hs-crypto":
+        return outcome("instance", FAILED, f"Hyper Protect Crypto Services instance {ask.instance!r} was not found.",
+                       HPCS_HINT)
+    if not ask.create_instance:
+        return outcome("instance", FAILED, f"Key Protect instance {ask.instance!r} was not found.",
+                       "Set create_instance=true to have it created, or give an existing instance.")
+    if ask.instance.startswith("crn:") or UUID_RE.match(ask.instance):
+        return outcome("instance", FAILED, f"Key Protect instance {ask.instance!r} was not found; a new instance "
+                                           "is created by name, not by guid or CRN.", "Give the name of the instance.")
+    found.instance_gap, found.new_instance = None, True
+    return outcome("instance", PASSED, f"Key Protect instance {ask.instance!r} does not exist in resource group "
+                                       f"{found.resource_group_id} and region {ask.region}; it will be created.")
+
+
+def instance_problems(ask: Ask, found: Found) -> list:
+    raw = found.instance
+    problems = []
+    if crn_service(raw.get("crn", "")) != ask.kms_service:
+        problems.append(f"it is a {crn_service(raw.get('crn', ''))} instance, not {ask.kms_service} (kms_service).")
+    if raw.get("account_id", found.kms_account_id) != found.kms_account_id:
+        problems.append(f"it belongs to account {raw.get('account_id')}, not to {found.kms_account_id}.")
+    if raw.get("state") != "active":
+        problems.append(f"it is {raw.get('state')}, not active.")
+        found.instance_gap = (UNVERIFIED, f"KMS instance {raw['guid']} is not active.")
+    return problems
+
+
+def existing_instance(session: Session, ask: Ask, found: Found) -> dict:
+    raw = found.instance
+    label = f"KMS instance {raw.get('name')} ({raw['guid']})"
+    problems = instance_problems(ask, found)
+    if problems:
+        return outcome("instance", FAILED, f"{label}: " + " ".join(problems))
+    if crn_service(raw["crn"]) != "hs-crypto":
+        found.initialized = True
+        return outcome("instance", PASSED, f"{label} is active.")
+    try:
+        found.initialized = KmsClient(session, raw).is_initialized()
+    except IBMCloudError as error:
+        found.instance_gap = (UNVERIFIED, f"{label} could not be read.")
+        return outcome("instance", UNVERIFIED, f"{label} is active; whether it is initialized could not be read: "
+                                               f"{error.describe()}")
+    if not found.initialized:
+        found.instance_gap = (UNVERIFIED, f"{label} is not initialized.")
+        return outcome("instance", FAILED, f"{label} is not initialized: its crypto units hold no master key, so "
+                                           "it cannot hold root keys.",
+                       "Initialize it with the TKE CLI ('ibmcloud tke') or the key ceremony, then run again.")
+    return outcome("instance", PASSED, f"{label} is active and initialized.")
+
+
+# -- the root key --------------------------------------------------------------------------------------
+def find_root_key(kms: KmsClient, ref: str) -> Optional[dict]:
+    """The key by id or alias, else the one root key with that name (as ibmcloud.kms.root_key finds it)."""
+    key = kms.get_key(ref)
+    if key is not None and key.get("state") != DESTROYED:
+        return key
+    named = kms.keys_named(ref)
+    return named[0] if len(named) == 1 else key
+
+
+def read_key(session: Session, ask: Ask, found: Found) -> dict:
+    """The root_key check; sets found.key or found.new_key."""
+    if not ask.root_key:
+        return outcome("root_key", NOT_APPLICABLE, "No root_key was given; the root key is not checked.")
+    try:
+        ref, crn_guid = parse_root_key(ask.root_key)
+    except InputError as error:
+        return outcome("root_key", FAILED, error.message)
+    if found.new_instance:
+        found.new_key = ask.create_root_key
+        if found.new_key:
+            return outcome("root_key", PASSED, f"Root key {ref!r} will be created in the new instance.")
+        return outcome("root_key", FAILED, f"A new instance has no root key {ref!r}.", "Set create_root_key=true.")
+    if found.instance_gap:
+        return from_gap("root_key", found.instance_gap)
+    if crn_guid and crn_guid != found.instance["guid"]:
+        return outcome("root_key", FAILED, f"Root key {ask.root_key} belongs to instance {crn_guid}, not to "
+                                           f"{found.instance['guid']}.")
+    try:
+        key = find_root_key(KmsClient(session, found.instance), ref)
+    except IBMCloudError as error:
+        return outcome("root_key", UNVERIFIED, f"Root key {ref!r} could not be read: {error.describe()}")
+    return judge_key(ask, found, ref, key)
+
+
+def judge_key(ask: Ask, found: Found, ref: str, key: Optional[dict]) -> dict:
+    if (key is None or key.get("state") == DESTROYED) and ask.create_root_key:
+        found.new_key = True
+        return outcome("root_key", PASSED, f"Root key {ref!r} does not exist in KMS instance "
+                                           f"{found.instance['guid']}; it will be created.")
+    found.key = key if key is not None and key.get("state") != DESTROYED else None
+    problems = key_problems(key, ref, ask.min_days_before_expiration, found.now)
+    if not problems:
+        return outcome("root_key", PASSED, f"Root key {ref!r} ({key['id']}) is an active root key that does not "
+                                           f"expire within {ask.min_days_before_expiration} days.")
+    hint = "Set create_root_key=true to have it created." if found.key is None else \
+        "Use another root key (ibmcloud.kms.root_key creates one), or enable or rotate this one."
+    return outcome("root_key", FAILED, " ".join(problems), hint)
+
+
+# -- roles on the KMS instance ---------------------------------------------------------------------------
+def caller_needs(ask: Ask, found: Found) -> list:
+    """[(roles, of which one is needed, what for)] for the caller on the KMS instance."""
+    if found.new_instance:
+        needs = [(("Editor",), "create the instance")]
+        return needs + ([(("Writer",), "create the root key")] if ask.create_root_key else [])
+    if found.new_key:
+        return [(("Writer",), "create the root key")]
+    return [(("Viewer", "Reader"), "read the instance and its root key")]
+
+
+def kms_gap(ask: Ask, found: Found) -> Optional[tuple]:
+    if found.new_instance:
+        return None
+    return found.instance_gap
+
+
+def describe_target(ask: Ask, found: Found) -> str:
+    if found.new_instance:
+        return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {found.resource_group_id}"
+    return f"KMS instance {found.instance['guid']}"
+
+
+def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
+    name = "caller_kms_role"
+    gap = kms_gap(ask, found)
+    if gap:
+        return from_gap(name, gap)
+    try:
+        policies = policies_of(session, found, session.claims().get("iam_id"), found.account_id)
+    except IBMCloudError as error:
+        return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
+    needs = caller_needs(ask, found)
+    wanted = " and ".join(f"{' or '.join(roles)} (to {why})" for roles, why in needs)
+    where = describe_target(ask, found)
+    target = kms_target(ask, found)
+    if all(grants_role(policies, target, roles) for roles, _why in needs):
+        return outcome(name, PASSED, f"The caller's own access policies grant {wanted} on {where}.")
+    return outcome(name, UNVERIFIED, f"None of the caller's own access policies grants {wanted} on {where} "
+                                     f"({ACCESS_GROUP_NOTE}).",
+                   f"Make sure the caller holds {wanted} on {where}, directly or through an access group.")
+
+
+def check_service_authorization(session: Session, ask: Ask, found: Found) -> dict:
+    name = "service_authorization"
+    if found.cluster_gap:
+        return from_gap(name, found.cluster_gap)
+    if not found.new_instance and (found.instance is None or "guid" not in found.instance):
+        return from_gap(name, found.instance_gap)
+    service = service_name(ask, found)
+    guid = None if found.new_instance else found.instance["guid"]
+    source = cluster_account(found.cluster) or found.account_id
+    what = (f"{CONTAINERS_SERVICE} (account {source}) to {service} "
+            f"{('instance ' + guid) if guid else '(every instance)'} (account {found.kms_account_id}) with Reader")
+    try:
+        policy = find_covering_authorization(
+            IamPolicyClient(session), source_service=CONTAINERS_SERVICE, target_service=service,
+            target_instance=guid, source_account_id=source, target_account_id=found.kms_account_id, roles=["Reader"])
+    except IBMCloudError as error:
+        return outcome(name, UNVERIFIED, f"The authorizations of account {found.kms_account_id} could not be read: "
+                                         f"{error.describe()}")
+    if policy:
+        return outcome(name, PASSED, f"Authorization policy {policy.get('covered_by') or policy.get('id')} lets {what}.")
+    if ask.create_authorization:
+        return outcome(name, PASSED, f"No authorization lets {what}: missing; will be created by the authorization "
+                                     "step.")
+    where = " in the KMS account" if found.cross_account else ""
+    return outcome(name, FAILED, f"No service-to-service authorization lets {what}.",
+                   AUTHORIZATION_HINT.format(service=service, where=where))
+
+
+def check_cluster_key_owner(session: Session, ask: Ask, found: Found) -> dict:
+    name = "cluster_key_owner_kms_role"
+    if found.cross_account and not found.cluster_gap:
+        return outcome(name, NOT_APPLICABLE, CROSS_ACCOUNT_OWNER)
+    gap = found.cluster_gap or kms_gap(ask, found)
+    if gap:
+        return from_gap(name, gap)
+    cluster = found.cluster
+    account, region, group = cluster_account(cluster) or found.account_id, cluster.get("region"), \
+        cluster.get("resourceGroup")
+    try:
+        key = IamIdentityClient(session).cluster_key(account, region, group)
+    except IBMCloudError as error:
+        return outcome(name, UNVERIFIED, f"The API keys of account {account} could not be listed: {error.describe()}")
+    if key is None:
+        return outcome(name, FAILED, f"The Kubernetes Service has no API key (containers-kubernetes-key) for region "
+                                     f"{region} and resource group {group}.",
+                       NO_OWNER_HINT.format(region=region, group=group))
+    return judge_owner(session, ask, found, key["iam_id"])
+
+
+def judge_owner(session: Session, ask: Ask, found: Found, owner: str) -> dict:
+    name = "cluster_key_owner_kms_role"
+    role = "Writer" if ask.create_root_key else "Reader"
+    where = describe_target(ask, found)
+    cluster = found.cluster
+    try:
+        policies = policies_of(session, found, owner, cluster_account(cluster) or found.account_id)
+    except IBMCloudError as error:
+        return outcome(name, UNVERIFIED, f"The access policies of {owner}, the owner of the cluster's API key, could "
+                                         f"not be read: {error.describe()}")
+    if grants_role(policies, kms_target(ask, found), [role]):
+        return outcome(name, PASSED, f"{owner}, the owner of the containers-kubernetes-key of region "
+                                     f"{cluster.get('region')} and resource group {cluster.get('resourceGroup')}, "
+                                     f"holds {role} (or more) on {where}.")
+    return outcome(name, UNVERIFIED, f"None of the own access policies of {owner}, the owner of the "
+                                     f"containers-kubernetes-key of region {cluster.get('region')} and resource group "
+                                     f"{cluster.get('resourceGroup')}, grants {role} on {where} ({ACCESS_GROUP_NOTE}).",
+                   OWNER_HINT.format(owner=owner, region=cluster.get("region"), group=cluster.get("resourceGroup"),
+                                     role=role))
+
+
+# -- the returned views ------------------------------------------------------------------------------
+def cluster_view(cluster: Optional[dict]) -> Optional[dict]:
+    if cluster is None:
+        return None
+    return {"id": cluster.get("id"), "name": cluster.get("name"), "crn": cluster.get("crn"),
+            "provider": cluster.get("provider"), "region": cluster.get("region"),
+            "resource_group_id": cluster.get("resourceGroup"), "kms_enabled": kms_enabled(cluster)}
+
+
+def instance_view(found: Found) -> Optional[dict]:
+    raw = found.instance
+    if raw is None:
+        return None
+    return {"guid": raw.get("guid"), "name": raw.get("name"), "crn": raw.get("crn"),
+            "service": crn_service(raw.get("crn") or ""), "state": raw.get("state"), "initialized": found.initialized}
+
+
+def key_view(key: Optional[dict], now: float) -> Optional[dict]:
+    if key is None:
+        return None
+    return {"id": key.get("id"), "name": key.get("name"), "aliases": list(key.get("aliases") or []),
+            "state": STATE_NAMES.get(key.get("state"), key.get("state")), "extractable": key.get("extractable"),
+            "expiration_date": key.get("expirationDate"),
+            "days_until_expiration": days_until(key.get("expirationDate"), now)}
+
+
+# -- all of it -----------------------------------------------------------------------------------------
+JUDGED = (("cluster_exists", check_cluster_exists), ("cluster_administrator", check_cluster_administrator),
+          ("cluster_type", check_cluster_type), ("caller_kms_role", check_caller_kms_role),
+          ("service_authorization", check_service_authorization),
+          ("cluster_key_owner_kms_role", check_cluster_key_owner))
+
+
+def all_unverified(failure: dict) -> list:
+    message = f"Not checked: the credentials check did not pass ({failure['status']}), so nothing could be read."
+    return [failure] + [outcome(name, UNVERIFIED, message) for name in CHECKS[1:]]
+
+
+def check_all(open_session: Callable[[], Session], ask: Ask, found: Found) -> list:
+    """Every prerequisite as {name, status, message, hint}, in the order of CHECKS.
+
+    ``open_session`` makes the session (its errors fail the credentials check); ``found`` receives what was read.
+    """
+    session, failure = connect(open_session)
+    if session is None:
+        return all_unverified(failure)
+    found.account_id = session.account_id
+    found.kms_account_id = ask.kms_account_id or found.account_id
+    found.now = session.now()
+    failure = read_cluster(session, ask, found)
+    if failure is not None:
+        return all_unverified(failure)
+    results = {"instance": read_instance(session, ask, found)}
+    results["root_key"] = read_key(session, ask, found)
+    results.update((name, judge(session, ask, found)) for name, judge in JUDGED)
+    claims = session.claims()
+    results["credentials"] = outcome("credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account "
+                                                            f"{found.account_id}) accepted.")
+    return [results[name] for name in CHECKS]

@@ -1,0 +1,286 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: prerequisites_info
+short_description: Check every prerequisite of enabling KMS encryption on a cluster, before anything is changed
+version_added: 0.2.0
+description:
+  - Checks, by reading only, what the IBM Cloud documentation requires before KMS encryption of Kubernetes secrets
+    can be enabled on one cluster, and returns each prerequisite as a result in RV(prerequisites).
+  - Each prerequisite is V(passed), V(failed), V(unverified) (it could not be seen, for example because a read was
+    refused or because a role may come through an access group, which is not read) or V(not_applicable).
+    Nothing that could not be seen is reported as V(passed).
+  - The module does not fail because a prerequisite fails, or because an API refuses a read; it returns every
+    result at once. Use RV(failed_checks) and RV(unverified) to decide what to do.
+  - What a later step creates (the Key Protect instance with O(create_instance), the root key with
+    O(create_root_key), the service-to-service authorization with O(create_authorization)) passes with a message
+    that it will be created, when what is needed to create it is in place.
+  - Never changes anything.
+author:
+  - ibmcloud.kms maintainers (@ibmcloud-kms)
+options:
+  cluster:
+    description:
+      - The cluster, by name or id.
+    type: str
+    required: true
+  instance:
+    description:
+      - The Key Protect or Hyper Protect Crypto Services instance, by name, guid or CRN.
+      - With O(kms_account_id), give the guid or CRN of the instance in the other account.
+      - When not set, the checks of the instance, the root key, the roles on the instance and the authorization
+        are V(not_applicable).
+      - Required when O(create_instance=true).
+    type: str
+  kms_service:
+    description:
+      - The service of O(instance). An instance found by name must be of this service.
+    type: str
+    choices: [key-protect, hs-crypto]
+    default: key-protect
+  create_instance:
+    description:
+      - Whether a later step creates O(instance) (by name, in O(resource_group) and O(region)) when it does not
+        exist. Only Key Protect instances can be created; Hyper Protect Crypto Services instances must be created
+        and initialized outside.
+    type: bool
+    default: false
+  resource_group:
+    description:
+      - The resource group of a new instance, by name or id. Defaults to the account's default resource group.
+      - With O(create_instance=true), the caller needs the Editor platform role on the KMS service there.
+    type: str
+  root_key:
+    description:
+      - The root key in O(instance), by id, alias, name or key CRN.
+      - When not set, the root key check is V(not_applicable).
+      - Required when O(create_root_key=true).
+    type: str
+  create_root_key:
+    description:
+      - Whether a later step creates O(root_key) when it does not exist.
+      - The caller then needs the Writer service role on the instance, and the owner of the cluster's API key is
+        checked for the Writer service role too.
+    type: bool
+    default: false
+  create_authorization:
+    description:
+      - Whether a later step creates the service-to-service authorization from C(containers-kubernetes) to the
+        instance. A missing authorization then passes with a message that it will be created.
+    type: bool
+    default: false
+  kms_account_id:
+    description:
+      - The account that owns the KMS instance, when it is not the cluster's account (cross-account KMS).
+    type: str
+  min_days_before_expiration:
+    description:
+      - The root key check fails when the key expires within this many days.
+    type: int
+    default: 30
+extends_documentation_fragment:
+  - ibmcloud.kms.auth
+  - ibmcloud.kms.attributes.INFO_MODULE
+notes:
+  - "The checks, in the order of RV(prerequisites): V(credentials) (an IAM token is obtained from O(api_key), or
+    O(iam_token) is current and accepted), V(cluster_exists), V(cluster_administrator) (the caller's own access
+    policies grant the Administrator platform role on the cluster), V(cluster_type) (cross-account KMS is refused for
+    Satellite clusters), V(instance) (exists, is active and, for Hyper Protect Crypto Services, initialized),
+    V(caller_kms_role) (Editor on the KMS service in the resource group to create the instance, Writer on the
+    instance to create the root key, otherwise Viewer or Reader on the instance), V(root_key) (a root key that is
+    active and does not expire within O(min_days_before_expiration) days), V(service_authorization) (the Reader
+    authorization from C(containers-kubernetes) to the instance) and V(cluster_key_owner_kms_role) (the owner of the
+    Kubernetes Service's API key of the cluster's region and resource group, C(containers-kubernetes-key), holds
+    Reader, or Writer with O(create_root_key=true), on the instance)."
+  - When the V(credentials) check does not pass, every other check is V(unverified).
+  - Roles are read from the identity's own access policies. Roles granted through access groups are not read, so a
+    role that is not found is V(unverified), not V(failed). A stronger role counts (Manager covers Writer covers
+    Reader; Administrator covers Editor covers Operator and Viewer).
+  - Listing the API keys of the account needs the Viewer role on IAM Identity, and reading access policies the
+    Viewer role on IAM Access Management; without them the checks that need them are V(unverified).
+  - The owner of the C(containers-kubernetes-key) is found from the key's description, which names its region and
+    resource group.
+seealso:
+  - module: ibmcloud.kms.cluster_kms
+  - module: ibmcloud.kms.kms_instance
+  - module: ibmcloud.kms.root_key
+  - module: ibmcloud.kms.iam_policy
+  - name: Encrypting Kubernetes secrets by using a KMS provider
+    description: The prerequisites in the IBM Cloud Kubernetes Service documentation.
+    link: https://cloud.ibm.com/docs/containers?topic=containers-encryption-secrets
+"""
+
+EXAMPLES = r"""
+- name: Check everything before enabling KMS with an existing instance and root key
+  ibmcloud.kms.prerequisites_info:
+    cluster: my-cluster
+    instance: kms-for-clusters
+    root_key: my-cluster-crk
+  register: preflight
+
+- name: Stop on a failed prerequisite and show every result
+  ansible.builtin.assert:
+    that: preflight.failed_checks == []
+    fail_msg: "{{ preflight.prerequisites | selectattr('status', 'equalto', 'failed') | list }}"
+
+- name: Check before a run that creates the instance, the root key and the authorization
+  ibmcloud.kms.prerequisites_info:
+    cluster: my-cluster
+    instance: kms-for-clusters
+    create_instance: true
+    resource_group: prod
+    root_key: my-cluster-crk
+    create_root_key: true
+    create_authorization: true
+    min_days_before_expiration: 60
+  register: preflight
+
+- name: Check a Hyper Protect Crypto Services instance of another account
+  ibmcloud.kms.prerequisites_info:
+    cluster: my-vpc-cluster
+    kms_service: hs-crypto
+    instance: "crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::"
+    root_key: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
+    kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
+"""
+
+RETURN = r"""
+prerequisites:
+  description: Every prerequisite, always in the same order (see the notes).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The prerequisite.
+      type: str
+      sample: root_key
+    status:
+      description: "V(passed), V(failed), V(unverified) or V(not_applicable)."
+      type: str
+      sample: failed
+    message:
+      description: What was found, or why it could not be checked.
+      type: str
+      sample: "Root key 'my-cluster-crk' expires on 2026-01-11T00:00:00Z (10 days from now), within
+        min_days_before_expiration=30; the cluster becomes unusable when it expires."
+    hint:
+      description: What to do about a prerequisite that did not pass; null when there is nothing to do.
+      type: str
+      sample: Use another root key (ibmcloud.kms.root_key creates one), or enable or rotate this one.
+failed_checks:
+  description:
+    - The names of the prerequisites that failed, in order.
+    - Not named C(failed), which Ansible reserves for the task status.
+  returned: always
+  type: list
+  elements: str
+  sample: [root_key]
+unverified:
+  description: The names of the prerequisites that could not be verified, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [cluster_administrator]
+cluster:
+  description: The cluster as the Kubernetes Service API shows it; null when it was not found.
+  returned: always
+  type: dict
+  contains:
+    id: {description: The cluster id., type: str, sample: bs65tjud0j4njc8pu30g}
+    name: {description: The cluster name., type: str, sample: my-cluster}
+    crn:
+      description: The cluster CRN.
+      type: str
+      sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"
+    provider: {description: "V(vpc-gen2), V(classic) or V(satellite).", type: str, sample: vpc-gen2}
+    region: {description: The region of the cluster., type: str, sample: us-south}
+    resource_group_id: {description: The id of the cluster's resource group., type: str, sample: 5c49eabcf5e85881a37e2d100a33b3df}
+    kms_enabled: {description: Whether KMS encryption is enabled already., type: bool, sample: false}
+instance:
+  description:
+    - The KMS instance; null when it was not found (also when it is to be created).
+    - For an instance of another account only RV(instance.guid), RV(instance.crn) (when given) are known.
+  returned: always
+  type: dict
+  contains:
+    guid: {description: The instance guid., type: str, sample: 12043812-757f-4e1e-8436-6af3245e6a69}
+    name: {description: The instance name., type: str, sample: kms-for-clusters}
+    crn:
+      description: The instance CRN.
+      type: str
+      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69::"
+    service: {description: "V(key-protect) or V(hs-crypto).", type: str, sample: key-protect}
+    state: {description: The Resource Controller state., type: str, sample: active}
+    initialized:
+      description: Whether keys can be managed in it (false for an HPCS instance not yet initialized); null when unknown.
+      type: bool
+      sample: true
+root_key:
+  description: The root key; null when it was not found or not read.
+  returned: always
+  type: dict
+  contains:
+    id: {description: The key id., type: str, sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1}
+    name: {description: The key name., type: str, sample: my-cluster-crk}
+    aliases: {description: The key aliases., type: list, elements: str, sample: [my-cluster-crk]}
+    state: {description: "V(pre-activation), V(active), V(suspended) or V(deactivated).", type: str, sample: active}
+    extractable: {description: False for a root key., type: bool, sample: false}
+    expiration_date: {description: When the key expires; null when it does not., type: str, sample: "2027-01-01T00:00:00Z"}
+    days_until_expiration: {description: Whole days until the key expires; null when it does not., type: int, sample: 365}
+"""
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
+from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import (
+    FAILED,
+    UNVERIFIED,
+    Ask,
+    Found,
+    check_all,
+    cluster_view,
+    instance_view,
+    key_view,
+)
+
+
+def argument_spec() -> dict:
+    return dict(
+        cluster=dict(type="str", required=True),
+        instance=dict(type="str"),
+        kms_service=dict(type="str", default="key-protect", choices=["key-protect", "hs-crypto"]),
+        create_instance=dict(type="bool", default=False),
+        resource_group=dict(type="str"),
+        root_key=dict(type="str", no_log=False),
+        create_root_key=dict(type="bool", default=False),
+        create_authorization=dict(type="bool", default=False),
+        kms_account_id=dict(type="str"),
+        min_days_before_expiration=dict(type="int", default=30),
+    )
+
+
+def main() -> None:
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
+                            required_if=[("create_instance", True, ["instance"]),
+                                         ("create_root_key", True, ["root_key"])])
+    found = Found()
+    prerequisites = check_all(lambda: module.session, Ask.from_params(module.params), found)
+    module.exit_json(
+        changed=False,
+        prerequisites=prerequisites,
+        failed_checks=[p["name"] for p in prerequisites if p["status"] == FAILED],
+        unverified=[p["name"] for p in prerequisites if p["status"] == UNVERIFIED],
+        cluster=cluster_view(found.cluster),
+        instance=instance_view(found),
+        root_key=key_view(found.key, found.now),
+    )
+
+
+if __name__ == "__main__":
+    main()

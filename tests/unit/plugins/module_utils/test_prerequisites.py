@@ -1,0 +1,354 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import calendar
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisites as pr
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    ForbiddenError,
+    IBMCloudError,
+    InputError,
+    ServerError,
+    TransportError,
+    UnauthorizedError,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import (
+    IamIdentityClient,
+    cluster_key_description,
+    parse_cluster_key_description,
+)
+
+from .fake_transport import FakeAdapter, make_token, mount
+
+NOW = float(calendar.timegm((2026, 1, 1, 0, 0, 0)))
+ACCOUNT, OTHER = "acct1", "acct2"
+GUID = "12043812-757f-4e1e-8436-6af3245e6a69"
+HPCS_GUID = "7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10"
+CLUSTER = {"id": "c1", "name": "demo", "provider": "vpc-gen2", "region": "us-south", "resourceGroup": "rg1",
+           "crn": f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c1::",
+           "features": {"keyProtectEnabled": False}}
+KP = {"guid": GUID, "name": "kp", "crn": f"crn:v1:bluemix:public:kms:us-south:a/{ACCOUNT}:{GUID}::",
+      "state": "active", "account_id": ACCOUNT, "resource_group_id": "rg1", "region_id": "us-south"}
+HPCS = {**KP, "guid": HPCS_GUID, "name": "hpcs", "crn": f"crn:v1:bluemix:public:hs-crypto:us-south:a/{ACCOUNT}:{HPCS_GUID}::"}
+ROOT = {"id": "k1", "name": "crk", "aliases": ["crk"], "state": 1, "extractable": False,
+        "expirationDate": "2027-01-01T00:00:00Z"}
+OWNER_KEY = {"name": "containers-kubernetes-key", "iam_id": "IBMid-owner",
+             "description": cluster_key_description("us-south", "rg1")}
+
+
+def policy(roles, **resource):
+    return {"state": "active", "roles": [{"role_id": f"crn:v1:bluemix:public:iam::::{r}"} for r in roles],
+            "resources": [{"attributes": [{"name": k, "value": v} for k, v in resource.items()]}]}
+
+
+ADMIN = [policy(["role:Administrator", "serviceRole:Manager"], accountId=ACCOUNT)]
+OWNER_READER = [policy(["serviceRole:Reader"], accountId=ACCOUNT, serviceName="kms")]
+OWNER_WRITER = [policy(["role:Editor", "serviceRole:Writer"], accountId=ACCOUNT, serviceName="kms")]
+
+
+def session(claims=None, api_key="key"):
+    fake = MagicMock()
+    fake.claims.return_value = claims or {"iam_id": "IBMid-me", "exp": NOW + 3600}
+    fake.account_id = ACCOUNT
+    fake.now.return_value = NOW
+    fake.settings.api_key = api_key
+    return fake
+
+
+def answer(value):
+    """A side effect: raise an exception, or return the value."""
+    def respond(*_args, **_kwargs):
+        if isinstance(value, Exception):
+            raise value
+        return value
+    return respond
+
+
+def install(monkeypatch, **overrides):
+    """Fake every client _prerequisites uses; ``overrides`` replace the seeded answers."""
+    world = dict(cluster=CLUSTER, instances=[KP], group="rg1", key=ROOT, named=[], initialized=True, caller=ADMIN,
+                 owner_key=OWNER_KEY, owner=OWNER_WRITER, authorization={"id": "auth1"})
+    world.update(overrides)
+    containers, resources, kms, iam, identity = (MagicMock() for _fake in range(5))
+    containers.get_cluster.side_effect = answer(world["cluster"])
+    resources.lookup_instances.side_effect = answer(world["instances"])
+    resources.resource_group_id.side_effect = answer(world["group"])
+    kms.get_key.side_effect = answer(world["key"])
+    kms.keys_named.side_effect = answer(world["named"])
+    kms.is_initialized.side_effect = answer(world["initialized"])
+    iam.list_access_policies.side_effect = answer(world["owner"])
+    identity.cluster_key.side_effect = answer(world["owner_key"])
+    monkeypatch.setattr(pr, "ContainersClient", lambda _s: containers)
+    monkeypatch.setattr(pr, "ResourceClient", lambda _s: resources)
+    monkeypatch.setattr(pr, "KmsClient", lambda _s, _i: kms)
+    monkeypatch.setattr(pr, "IamPolicyClient", lambda _s: iam)
+    monkeypatch.setattr(pr, "IamIdentityClient", lambda _s: identity)
+    monkeypatch.setattr(pr, "caller_policies", answer(world["caller"]))
+    monkeypatch.setattr(pr, "find_covering_authorization", answer(world["authorization"]))
+    return {"containers": containers, "resources": resources, "kms": kms, "iam": iam, "identity": identity}
+
+
+def run(ask_overrides=None, fake_session=None):
+    ask = pr.Ask(**{"cluster": "demo", "instance": "kp", "root_key": "crk", **(ask_overrides or {})})
+    found = pr.Found()
+    results = pr.check_all(lambda: fake_session or session(), ask, found)
+    return {r["name"]: r for r in results}, found
+
+
+def test_every_check_is_reported_once_in_the_fixed_order(monkeypatch):
+    install(monkeypatch)
+    found = pr.Found()
+    results = pr.check_all(session, pr.Ask(cluster="demo", instance="kp", root_key="crk"), found)
+    assert [r["name"] for r in results] == list(pr.CHECKS)
+    assert {r["status"] for r in results} == {"passed"}
+    assert all(set(r) == {"name", "status", "message", "hint"} for r in results)
+    assert pr.key_view(found.key, found.now)["days_until_expiration"] == 365
+    assert pr.instance_view(found)["initialized"] is True
+
+
+# (what, ask overrides, world overrides, expected statuses of some checks, a fragment of one message)
+CASES = [
+    ("the cluster is missing", {}, {"cluster": None},
+     {"cluster_exists": "failed", "cluster_administrator": "not_applicable", "cluster_type": "not_applicable",
+      "instance": "passed", "root_key": "passed", "service_authorization": "not_applicable",
+      "cluster_key_owner_kms_role": "not_applicable"}, ("cluster_exists", "was not found")),
+    ("the cluster cannot be read", {}, {"cluster": ForbiddenError("no", status=403)},
+     {"cluster_exists": "unverified", "cluster_administrator": "unverified"}, ("cluster_exists", "could not be read")),
+    ("the caller's policies do not show Administrator", {}, {"caller": OWNER_WRITER},
+     {"cluster_administrator": "unverified", "caller_kms_role": "passed"}, ("cluster_administrator", "access-group")),
+    ("the caller's policies cannot be read", {}, {"caller": ForbiddenError("no", status=403)},
+     {"cluster_administrator": "unverified", "caller_kms_role": "unverified"}, ("caller_kms_role", "HTTP 403")),
+    ("a viewer only may read", {}, {"caller": [policy(["role:Viewer"], accountId=ACCOUNT)]},
+     {"caller_kms_role": "passed"}, ("caller_kms_role", "Viewer or Reader")),
+    ("a viewer cannot be shown to create the key", {"create_root_key": True},
+     {"key": None, "caller": [policy(["role:Viewer"], accountId=ACCOUNT)]},
+     {"caller_kms_role": "unverified", "root_key": "passed"}, ("caller_kms_role", "Writer (to create the root key)")),
+    ("a Satellite cluster cannot use another account's KMS", {"kms_account_id": OTHER, "instance": GUID},
+     {"cluster": {**CLUSTER, "provider": "satellite"}, "instances": ForbiddenError("no", status=403)},
+     {"cluster_type": "failed", "instance": "unverified", "root_key": "unverified",
+      "cluster_key_owner_kms_role": "not_applicable", "service_authorization": "passed"}, ("cluster_type", "Satellite")),
+    ("a VPC cluster may use another account's KMS", {"kms_account_id": OTHER, "instance": GUID}, {"instances": []},
+     {"cluster_type": "passed", "instance": "unverified"}, ("instance", f"account {OTHER}")),
+    ("another account's instance must be given by guid", {"kms_account_id": OTHER, "instance": "kp"}, {"instances": []},
+     {"instance": "failed", "service_authorization": "not_applicable"}, ("instance", "not visible")),
+    ("a missing Key Protect instance", {}, {"instances": []},
+     {"instance": "failed", "caller_kms_role": "not_applicable", "root_key": "not_applicable",
+      "service_authorization": "not_applicable", "cluster_key_owner_kms_role": "not_applicable"},
+     ("instance", "was not found")),
+    ("a Key Protect instance to be created", {"create_instance": True, "create_root_key": True}, {"instances": []},
+     {"instance": "passed", "caller_kms_role": "passed", "root_key": "passed", "service_authorization": "passed",
+      "cluster_key_owner_kms_role": "passed"}, ("instance", "will be created")),
+    ("a new instance needs a new root key", {"create_instance": True}, {"instances": []},
+     {"instance": "passed", "root_key": "failed"}, ("root_key", "A new instance has no root key")),
+    ("a new instance in a group that does not exist", {"create_instance": True, "resource_group": "nope"},
+     {"instances": [], "group": InputError("Resource group 'nope' not found")},
+     {"instance": "failed", "root_key": "not_applicable"}, ("instance", "nope")),
+    ("a new instance by guid", {"create_instance": True, "instance": GUID}, {"instances": []},
+     {"instance": "failed"}, ("instance", "by name")),
+    ("an HPCS instance is never created", {"create_instance": True, "kms_service": "hs-crypto"}, {"instances": []},
+     {"instance": "failed"}, ("instance", "Hyper Protect Crypto Services instance 'kp' was not found")),
+    ("an uninitialized HPCS instance", {"kms_service": "hs-crypto"}, {"instances": [HPCS], "initialized": False},
+     {"instance": "failed", "root_key": "unverified", "caller_kms_role": "unverified"}, ("instance", "not initialized")),
+    ("an initialized HPCS instance", {"kms_service": "hs-crypto"}, {"instances": [HPCS]},
+     {"instance": "passed", "root_key": "passed"}, ("instance", "active and initialized")),
+    ("HPCS initialization cannot be read", {"kms_service": "hs-crypto"},
+     {"instances": [HPCS], "initialized": ForbiddenError("no", status=403)},
+     {"instance": "unverified", "root_key": "unverified"}, ("instance", "could not be read")),
+    ("an instance of the other service", {"kms_service": "hs-crypto", "instance": GUID}, {},
+     {"instance": "failed"}, ("instance", "not hs-crypto")),
+    ("an instance that is not active", {}, {"instances": [{**KP, "state": "provisioning"}]},
+     {"instance": "failed", "root_key": "unverified"}, ("instance", "provisioning")),
+    ("two instances of one name in other regions", {},
+     {"instances": [{**KP, "region_id": "eu-de"}, {**KP, "guid": "g2", "region_id": "eu-gb"}]},
+     {"instance": "failed"}, ("instance", "2 key-protect instances")),
+    ("the instance list is refused", {}, {"instances": ForbiddenError("no", status=403)},
+     {"instance": "unverified", "root_key": "unverified", "caller_kms_role": "unverified"}, ("instance", "HTTP 403")),
+    ("a missing root key", {}, {"key": None},
+     {"root_key": "failed"}, ("root_key", "does not exist")),
+    ("a deleted root key to be created", {"create_root_key": True}, {"key": {**ROOT, "state": 5}},
+     {"root_key": "passed", "cluster_key_owner_kms_role": "passed"}, ("root_key", "will be created")),
+    ("a root key found by name", {}, {"key": None, "named": [ROOT]}, {"root_key": "passed"}, ("root_key", "(k1)")),
+    ("every problem of the root key", {}, {"key": {**ROOT, "state": 2, "extractable": True,
+                                                   "expirationDate": "2026-01-11T00:00:00Z"}},
+     {"root_key": "failed"}, ("root_key", "standard key")),
+    ("an expiring root key", {"min_days_before_expiration": 400}, {}, {"root_key": "failed"}, ("root_key", "365 days")),
+    ("an existing root key is not created again", {"create_root_key": True}, {"key": {**ROOT, "state": 2}},
+     {"root_key": "failed"}, ("root_key", "suspended")),
+    ("the root key cannot be read", {}, {"key": ForbiddenError("no", status=403)},
+     {"root_key": "unverified"}, ("root_key", "could not be read")),
+    ("a key CRN of another instance", {"root_key": "crn:v1:bluemix:public:kms:us-south:a/x:other:key:k1"}, {},
+     {"root_key": "failed"}, ("root_key", "belongs to instance other")),
+    ("a CRN that is no key CRN", {"root_key": "crn:v1:bluemix:public:kms:us-south:a/x:other::"}, {},
+     {"root_key": "failed"}, ("root_key", "not a key CRN")),
+    ("no root key given", {"root_key": None}, {}, {"root_key": "not_applicable"}, ("root_key", "No root_key")),
+    ("no instance given", {"instance": None, "root_key": None}, {},
+     {"instance": "not_applicable", "caller_kms_role": "not_applicable", "root_key": "not_applicable",
+      "service_authorization": "not_applicable", "cluster_key_owner_kms_role": "not_applicable"},
+     ("instance", "No KMS instance")),
+    ("a missing authorization", {}, {"authorization": None}, {"service_authorization": "failed"},
+     ("service_authorization", "No service-to-service authorization")),
+    ("a missing authorization a later step creates", {"create_authorization": True}, {"authorization": None},
+     {"service_authorization": "passed"}, ("service_authorization", "missing; will be created by the authorization step")),
+    ("authorizations cannot be read", {"create_authorization": True}, {"authorization": ForbiddenError("no", status=403)},
+     {"service_authorization": "unverified"}, ("service_authorization", "could not be read")),
+    ("no API key for the region and group", {}, {"owner_key": None},
+     {"cluster_key_owner_kms_role": "failed"}, ("cluster_key_owner_kms_role", "has no API key")),
+    ("the owner holds no role on KMS", {}, {"owner": []},
+     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "IBMid-owner")),
+    ("the owner holds Reader", {}, {"owner": OWNER_READER}, {"cluster_key_owner_kms_role": "passed"},
+     ("cluster_key_owner_kms_role", "holds Reader")),
+    ("the owner needs Writer when the key is created", {"create_root_key": True}, {"key": None, "owner": OWNER_READER},
+     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "grants Writer")),
+    ("the API keys cannot be listed", {}, {"owner_key": ForbiddenError("no", status=403)},
+     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "could not be listed")),
+    ("the owner's policies cannot be read", {}, {"owner": ForbiddenError("no", status=403)},
+     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "could not be read")),
+]
+
+
+@pytest.mark.parametrize("what, ask, world, statuses, fragment", CASES, ids=[c[0] for c in CASES])
+def test_check_all(monkeypatch, what, ask, world, statuses, fragment):
+    install(monkeypatch, **world)
+    results, _found = run(ask)
+    assert {name: results[name]["status"] for name in statuses} == statuses
+    assert fragment[1] in results[fragment[0]]["message"]
+    assert results["credentials"]["status"] == "passed"
+
+
+@pytest.mark.parametrize("status", ["failed", "unverified"])
+def test_no_check_passes_without_credentials(monkeypatch, status):
+    fakes = install(monkeypatch)
+    error = InputError("No credentials") if status == "failed" else TransportError("no answer from the server")
+
+    def open_session():
+        raise error
+
+    found = pr.Found()
+    results = pr.check_all(open_session, pr.Ask(cluster="demo", instance="kp", root_key="crk"), found)
+    assert [r["status"] for r in results] == [status] + ["unverified"] * (len(pr.CHECKS) - 1)
+    assert all("credentials check did not pass" in r["message"] for r in results[1:])
+    assert not fakes["containers"].get_cluster.called
+
+
+def test_a_token_the_api_refuses_fails_the_credentials(monkeypatch):
+    install(monkeypatch, cluster=UnauthorizedError("expired", status=401))
+    results, _found = run()
+    assert results["credentials"]["status"] == "failed"
+    assert [r["status"] for name, r in results.items() if name != "credentials"] == ["unverified"] * 8
+
+
+def test_an_expired_iam_token_fails_before_any_request(monkeypatch):
+    fakes = install(monkeypatch)
+    results, _found = run(fake_session=session(claims={"iam_id": "me", "exp": 1}, api_key=None))
+    assert results["credentials"]["status"] == "failed" and "expired" in results["credentials"]["message"]
+    assert not fakes["containers"].get_cluster.called
+
+
+def test_a_server_error_makes_a_check_unverified_never_passed(monkeypatch):
+    install(monkeypatch, authorization=ServerError("boom", status=503), owner_key=IBMCloudError("x", status=500))
+    results, _found = run({"create_authorization": True})
+    assert results["service_authorization"]["status"] == "unverified"
+    assert results["cluster_key_owner_kms_role"]["status"] == "unverified"
+
+
+def test_a_new_instance_is_looked_for_where_it_would_be_created(monkeypatch):
+    elsewhere = [{**KP, "region_id": "eu-de"}, {**KP, "resource_group_id": "rg2"}]
+    fakes = install(monkeypatch, instances=elsewhere)
+    results, found = run({"create_instance": True, "create_root_key": True, "resource_group": "prod"})
+    assert results["instance"]["status"] == "passed" and found.new_instance
+    fakes["resources"].resource_group_id.assert_called_once_with("prod")
+    assert pr.instance_view(found) is None and pr.key_view(found.key, NOW) is None
+
+
+def test_the_owner_is_read_in_the_clusters_account_and_policies_are_read_once(monkeypatch):
+    fakes = install(monkeypatch)
+    run()
+    fakes["identity"].cluster_key.assert_called_once_with(ACCOUNT, "us-south", "rg1")
+    fakes["iam"].list_access_policies.assert_called_once_with(ACCOUNT, "IBMid-owner")
+
+
+# -- roles ------------------------------------------------------------------------------------------------
+TARGET = {"accountId": ACCOUNT, "serviceType": "service", "serviceName": "kms", "serviceInstance": GUID,
+          "resourceGroupId": "rg1", "region": "us-south"}
+ROLE_CASES = [
+    ([policy(["serviceRole:Manager"], accountId=ACCOUNT)], ["Reader"], True),
+    ([policy(["serviceRole:Writer"], accountId=ACCOUNT, serviceName="kms")], ["Writer"], True),
+    ([policy(["serviceRole:Reader"], accountId=ACCOUNT, serviceName="kms")], ["Writer"], False),
+    ([policy(["role:Administrator"], accountId=ACCOUNT)], ["Editor"], True),
+    ([policy(["role:Operator"], accountId=ACCOUNT)], ["Viewer"], True),
+    ([policy(["role:Viewer"], accountId=ACCOUNT)], ["Editor"], False),
+    ([policy(["role:Editor"], accountId=ACCOUNT)], ["Writer"], False),
+    ([policy(["role:Viewer"], accountId=ACCOUNT)], ["Viewer", "Reader"], True),
+    ([policy(["serviceRole:Reader"], accountId=ACCOUNT, serviceInstance="other")], ["Reader"], False),
+    ([policy(["serviceRole:Reader"], accountId=ACCOUNT, serviceName="hs-crypto")], ["Reader"], False),
+    ([policy(["serviceRole:Reader"], accountId=OTHER)], ["Reader"], False),
+    ([{**policy(["serviceRole:Manager"], accountId=ACCOUNT), "state": "deleted"}], ["Reader"], False),
+    ([policy(["serviceRole:Reader"], accountId=ACCOUNT, resourceGroupId="rg1")], ["Reader"], True),
+    ([], ["Reader"], False),
+]
+
+
+@pytest.mark.parametrize("policies, roles, granted", ROLE_CASES)
+def test_grants_role_counts_stronger_roles_and_checks_the_scope(policies, roles, granted):
+    assert pr.grants_role(policies, TARGET, roles) is granted
+
+
+def test_a_policy_on_one_instance_does_not_cover_a_new_instance():
+    new = {k: v for k, v in TARGET.items() if k != "serviceInstance"}
+    assert not pr.grants_role([policy(["role:Editor"], accountId=ACCOUNT, serviceInstance=GUID)], new, ["Editor"])
+    assert pr.grants_role([policy(["role:Editor"], accountId=ACCOUNT, serviceName="kms")], new, ["Editor"])
+
+
+# -- the containers-kubernetes-key ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, parsed",
+    [
+        (cluster_key_description("us-south", "rg1"), ("us-south", "rg1")),
+        ("Kubernetes Service API key for region eu-de and resource group abc ", ("eu-de", "abc")),
+        ("my own key", None),
+        (None, None),
+    ],
+)
+def test_parse_cluster_key_description(text, parsed):
+    assert parse_cluster_key_description(text) == parsed
+
+
+def identity_client():
+    settings = ConnectionSettings(iam_token=make_token(), endpoints={"iam": "https://iam"}, retries=1)
+    return IamIdentityClient(Session(settings, sleep=lambda _s: None))
+
+
+def keys_page(*keys, token=None):
+    body = {"offset": 0, "limit": 100, "apikeys": list(keys)}
+    if token:
+        body["next"] = f"https://iam/v1/apikeys?account_id=acct-1&scope=account&pagetoken={token}"
+    return (200, body)
+
+
+def test_cluster_key_follows_pages_and_matches_region_and_group():
+    client = identity_client()
+    other = {**OWNER_KEY, "iam_id": "IBMid-prod", "description": cluster_key_description("us-south", "prod")}
+    lookalike = {**OWNER_KEY, "name": "containers-kubernetes-key-old"}
+    adapter = mount(client.identity, FakeAdapter([keys_page(other, lookalike, token="t2"), keys_page(OWNER_KEY)]))
+    assert client.cluster_key("acct-1", "us-south", "rg1")["iam_id"] == "IBMid-owner"
+    first, second = (r.url for r in adapter.requests)
+    assert "scope=account" in first and "account_id=acct-1" in first and "filter=name" in first
+    assert "pagetoken=t2" in second
+
+
+def test_no_cluster_key_is_none_and_a_refusal_is_an_error():
+    client = identity_client()
+    mount(client.identity, FakeAdapter([keys_page({**OWNER_KEY, "description": "x"})]))
+    assert client.cluster_key("acct-1", "us-south", "rg1") is None
+    client = identity_client()
+    mount(client.identity, FakeAdapter([(403, {"errorCode": "BXNIM0513E", "errorMessage": "not authorized"})]))
+    with pytest.raises(ForbiddenError, match="not authorized") as raised:
+        client.cluster_key("acct-1", "us-south", "rg1")
+    assert "iam-identity" in raised.value.describe()

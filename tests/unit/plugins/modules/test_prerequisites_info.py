@@ -1,0 +1,47 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+from ansible_collections.ibmcloud.kms.plugins.modules import prerequisites_info
+
+from ..module_utils.fake_transport import make_token
+from ..module_utils.test_prerequisites import ACCOUNT, CLUSTER, KP, ROOT, install
+from .module_runner import run_module
+
+ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "_ansible_check_mode": True}
+
+
+def test_main_returns_every_check_and_the_views_without_changing(capsys, monkeypatch):
+    install(monkeypatch, authorization=None, owner=[])
+    result = run_module(capsys, prerequisites_info.main, {**ARGS, "iam_token": make_token(account=ACCOUNT)})
+    assert result["changed"] is False and result.get("failed") is not True
+    assert [p["name"] for p in result["prerequisites"]][0] == "credentials"
+    assert result["failed_checks"] == ["service_authorization"]
+    assert result["unverified"] == ["cluster_key_owner_kms_role"]
+    assert result["cluster"] == {"id": "c1", "name": "demo", "crn": CLUSTER["crn"], "provider": "vpc-gen2",
+                                 "region": "us-south", "resource_group_id": "rg1", "kms_enabled": False}
+    assert result["instance"] == {"guid": KP["guid"], "name": "kp", "crn": KP["crn"], "service": "key-protect",
+                                  "state": "active", "initialized": True}
+    assert result["root_key"]["id"] == ROOT["id"] and result["root_key"]["state"] == "active"
+    assert result["root_key"]["aliases"] == ["crk"] and isinstance(result["root_key"]["days_until_expiration"], int)
+
+
+def test_missing_credentials_are_a_failed_check_not_a_failed_task(capsys, monkeypatch):
+    monkeypatch.delenv("IC_API_KEY", raising=False)
+    monkeypatch.delenv("IBMCLOUD_API_KEY", raising=False)
+    monkeypatch.delenv("IC_IAM_TOKEN", raising=False)
+    install(monkeypatch)
+    result = run_module(capsys, prerequisites_info.main, ARGS)
+    assert result.get("failed") is not True
+    assert result["failed_checks"] == ["credentials"]
+    assert len(result["unverified"]) == 8
+    assert result["cluster"] is None and result["instance"] is None and result["root_key"] is None
+
+
+def test_create_instance_needs_the_instance(capsys, monkeypatch):
+    install(monkeypatch)
+    result = run_module(capsys, prerequisites_info.main,
+                        {"cluster": "demo", "create_instance": True, "iam_token": make_token(account=ACCOUNT)})
+    assert result["failed"] is True and "instance" in result["msg"]
