@@ -84,6 +84,16 @@ sync_collection() {
   git -C "$COLLECTION_COPY" init --quiet
 }
 
+# Another copy of the collection at DEST (.../ansible_collections/ibmcloud/kms), taken from $COLLECTION_COPY
+# without its test results, for an ansible-test run that must not share tests/output with another.
+clone_collection_copy() {
+  local dest="$1"
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  tar -C "$COLLECTION_COPY" -cf - --exclude=./.git --exclude=./tests/output . | tar -C "$dest" -xf -
+  git -C "$dest" init --quiet  # as in sync_collection
+}
+
 # ansible-test downloads a pip bootstrap script, which is unreachable offline: put a shim in its cache.
 install_pip_shim() {
   local version cache
@@ -102,9 +112,16 @@ EMULATOR_PID=""
 EMULATOR_URL=""
 
 # Start the emulator on a free port; sets EMULATOR_URL and EMULATOR_PID.
-start_emulator() {
-  local log="$BUILD/emulator.log" out="$BUILD/emulator.out"
-  mkdir -p "$BUILD"
+# A TCP port nobody listens on right now.
+free_port() { "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start_emulator() { start_emulator_in "$BUILD" "$@"; }
+
+# The same with its emulator.out and emulator.log in DIR (each emulator of a parallel run has its own DIR).
+start_emulator_in() {
+  local dir="$1"; shift
+  local log="$dir/emulator.log" out="$dir/emulator.out"
+  mkdir -p "$dir"
   : > "$out"
   "$VENV/bin/ibmcloud-emulator" --port 0 --quiet "$@" > "$out" 2> "$log" &
   EMULATOR_PID=$!
