@@ -134,14 +134,18 @@ def forget_token(manager: Any) -> None:
 
 
 def token_facts(token: str) -> dict:
-    """An access token with its expiry (ISO 8601 UTC), account and identity, read from its claims."""
+    """An access token with its issue and expiry times (ISO 8601 UTC), account and identity, read from its claims."""
     claims = _token_claims(token)
-    try:
-        expires_at: Optional[str] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(claims["exp"])))
-    except (KeyError, TypeError, ValueError):
-        expires_at = None
-    return {"iam_token": token, "expires_at": expires_at,
+    return {"iam_token": token, "expires_at": _claim_time(claims, "exp"), "issued_at": _claim_time(claims, "iat"),
             "account_id": (claims.get("account") or {}).get("bss"), "iam_id": claims.get("iam_id")}
+
+
+def _claim_time(claims: dict, name: str) -> Optional[str]:
+    """A time claim (seconds since the epoch) as ISO 8601 UTC; None when missing or unreadable."""
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(claims[name])))
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
 
 
 def new_token(settings: ConnectionSettings, **session_options: Any) -> dict:

@@ -77,6 +77,14 @@ expires_at:
   returned: success
   type: str
   sample: "2026-11-27T13:00:00Z"
+issued_at:
+  description:
+    - When IAM issued the token (its C(iat) claim), in ISO 8601 UTC. This is IBM Cloud's clock, which decides when
+      keys expire and when a key may be rotated again; a playbook can compute from it instead of the host's clock.
+  returned: success
+  type: str
+  sample: "2026-11-27T12:00:00Z"
+  version_added: 0.2.0
 account_id:
   description: The IBM Cloud account the token belongs to (the account of the API key).
   returned: success

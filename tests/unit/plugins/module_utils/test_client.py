@@ -286,6 +286,8 @@ def test_new_token_needs_an_api_key():
 def test_token_facts(token, expected):
     facts = token_facts(token)
     assert (facts["account_id"], facts["iam_id"], facts["expires_at"] is not None) == expected
+    assert facts["issued_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+        jwt.decode(token, options={"verify_signature": False})["iat"]))
     assert facts["iam_token"] == token
     if expected[2]:
         exp = jwt.decode(token, options={"verify_signature": False})["exp"]
