@@ -182,13 +182,14 @@ stop_shards() {
   SHARD_PIDS=()
 }
 
-# Every molecule scenario of extensions/molecule/ (not shared/), all at once, each with an emulator on its own port
+# Every molecule scenario of extensions/molecule/ (a folder with a molecule.yml), all at once, each with an emulator on its own port
 # (create.yml starts it on KMS_EMULATOR_PORT); each log is printed when all are done.
 step_molecule() {
-  local dir="$BUILD/molecule" scenario failed=0
+  local dir="$BUILD/molecule" scenario config failed=0
   local -A pids=()
   rm -rf "$dir" && mkdir -p "$dir"
-  for scenario in $(cd "$COLLECTION_COPY/extensions/molecule" && ls -d -- */ | tr -d / | grep -vx shared); do
+  for config in "$COLLECTION_COPY"/extensions/molecule/*/molecule.yml; do
+    scenario="$(basename "$(dirname "$config")")"
     (cd "$COLLECTION_COPY" && KMS_EMULATOR_PORT="$(free_port)" molecule test -s "$scenario") > "$dir/$scenario.log" 2>&1 &
     pids[$scenario]=$!
   done
