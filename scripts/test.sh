@@ -182,15 +182,18 @@ stop_shards() {
   SHARD_PIDS=()
 }
 
-# Every molecule scenario of extensions/molecule/ (a folder with a molecule.yml), all at once, each with an emulator on its own port
-# (create.yml starts it on KMS_EMULATOR_PORT); each log is printed when all are done.
+# Every molecule scenario of extensions/molecule/ (a folder with a molecule.yml), all at once, each with an
+# emulator on its own port (create.yml starts it on KMS_EMULATOR_PORT) and its own state folder under $BUILD (runs from two build folders
+# do not share molecule's state); the log of a failed scenario is printed.
 step_molecule() {
   local dir="$BUILD/molecule" scenario config failed=0
   local -A pids=()
   rm -rf "$dir" && mkdir -p "$dir"
   for config in "$COLLECTION_COPY"/extensions/molecule/*/molecule.yml; do
     scenario="$(basename "$(dirname "$config")")"
-    (cd "$COLLECTION_COPY" && KMS_EMULATOR_PORT="$(free_port)" molecule test -s "$scenario") > "$dir/$scenario.log" 2>&1 &
+    mkdir -p "$dir/state/$scenario"
+    (cd "$COLLECTION_COPY" && KMS_EMULATOR_PORT="$(free_port)" MOLECULE_EPHEMERAL_DIRECTORY="$dir/state/$scenario" \
+      molecule test -s "$scenario") > "$dir/$scenario.log" 2>&1 &
     pids[$scenario]=$!
   done
   for scenario in "${!pids[@]}"; do
@@ -199,7 +202,7 @@ step_molecule() {
   return "$failed"
 }
 
-# The README's main job, exactly as `make demo` runs it (its own emulator; a second run must change nothing).
+# The README's main job, exactly as `make demo` runs it (its own emulator): setup, verify, rotate, verify.
 step_demo() { bash "$ROOT/scripts/demo.sh"; }
 
 step_lint() { in_copy ansible-lint --profile production --offline --nocolor; }
