@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # PRIVATE to the collection; may change in any release.
-"""Authentication and connection options shared by every module (documented in doc_fragments/auth.py)."""
+"""Authentication and connection options shared by every module (documented in doc_fragments/auth.py), and the
+options for the credentials of a KMS instance's own account (documented in doc_fragments/kms_account.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ AUTH_SPEC = dict(
     ca_path=dict(type="path"),
     timeout=dict(type="int", default=60),
     retries=dict(type="int", default=5),
+)
+
+# The account of the KMS instance and its own credentials, for the Key Protect / HPCS side of cross-account KMS.
+# No environment fallback: IC_API_KEY belongs to the caller's account, and a second key must be given on purpose.
+KMS_ACCOUNT_SPEC = dict(
+    kms_account_id=dict(type="str"),
+    kms_api_key=dict(type="str", no_log=True),
+    kms_iam_token=dict(type="str", no_log=True),
 )
 
 

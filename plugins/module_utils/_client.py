@@ -99,11 +99,11 @@ def _safe_url(url: Optional[str]) -> Optional[str]:
     return url.split("?", 1)[0] if url else url
 
 
-def _token_claims(token: str) -> dict:
+def _token_claims(token: str, option: str = "iam_token") -> dict:
     try:
         return jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
-        raise InputError("iam_token is not a valid IAM access token (JWT).") from None
+        raise InputError(f"{option} is not a valid IAM access token (JWT).") from None
 
 
 def preload_token(manager: Any, token: str) -> None:
@@ -156,21 +156,26 @@ def new_token(settings: ConnectionSettings, **session_options: Any) -> dict:
     return token_facts(Session(replace(settings, iam_token=None), **session_options).access_token())
 
 
-def _with_hint(error: IBMCloudError, role_hint: Optional[str]) -> IBMCloudError:
+def _with_hint(error: IBMCloudError, role_hint: Optional[str], prefix: str = "") -> IBMCloudError:
     if isinstance(error, ForbiddenError):
         return error.with_hint(role_hint)
     if isinstance(error, UnauthorizedError):
-        return error.with_hint("IBM Cloud did not accept the credentials: check api_key, or renew iam_token "
-                               "(IAM tokens expire after an hour; with api_key set too, they are renewed "
-                               "automatically).")
+        return error.with_hint(f"IBM Cloud did not accept the credentials: check {prefix}api_key, or renew "
+                               f"{prefix}iam_token (IAM tokens expire after an hour; with {prefix}api_key set too, "
+                               "they are renewed automatically).")
     return error
 
 
 class Session:
-    """One authenticated connection to IBM Cloud, shared by every client of a module run."""
+    """One authenticated connection to IBM Cloud, shared by every client of a module run.
+
+    ``prefix`` is put before the names of the credential options in messages: a second session made from other
+    options (``kms_api_key`` and ``kms_iam_token`` for the KMS account) says which credentials to check.
+    """
 
     def __init__(self, settings: ConnectionSettings, *, log: Optional[Callable[[str], None]] = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, prefix: str = "") -> None:
+        self.prefix = prefix
         if not settings.api_key and not settings.iam_token:
             raise InputError("No credentials: set api_key (or the IC_API_KEY / IBMCLOUD_API_KEY environment "
                              "variable) or iam_token.")
@@ -178,7 +183,7 @@ class Session:
             raise InputError(f"endpoint_type must be public or private, not {settings.endpoint_type!r}.")
         check_overrides(settings.endpoints)
         if settings.iam_token:
-            _token_claims(settings.iam_token)
+            _token_claims(settings.iam_token, f"{prefix}iam_token")
         self.settings = settings
         self.log = log or (lambda _msg: None)
         self.retry = RetryPolicy(attempts=settings.retries + 1, sleep=sleep, log=self.log)
@@ -225,11 +230,12 @@ class Session:
             manager.request_time = 0
             error = translate(exc)
             if error.status in (400, 401):
-                error.hint = "IAM refused the API key: check api_key (IC_API_KEY) and the IAM endpoint."
+                option = f"{self.prefix}api_key" if self.prefix else "api_key (IC_API_KEY)"
+                error.hint = f"IAM refused the API key: check {option} and the IAM endpoint."
             raise error from None
 
     def claims(self) -> dict:
-        return _token_claims(self.access_token())
+        return _token_claims(self.access_token(), f"{self.prefix}iam_token")
 
     def now(self) -> float:
         """Now, by the later of this host's clock and the IAM token's issue time.
@@ -259,7 +265,7 @@ class Session:
         try:
             return self.retry.run(lambda: self._invoke(fn), idempotent=repeatable, what=what)
         except IBMCloudError as error:
-            raise _with_hint(error, hint) from None
+            raise _with_hint(error, hint, self.prefix) from None
 
     def create(self, fn: Callable[[], Any], find: Callable[[], Optional[Any]], *, what: str,
                hint: Optional[str] = None) -> Any:
@@ -267,7 +273,7 @@ class Session:
         try:
             return self.retry.create(lambda: self.call(fn, method="POST", what=what), find, what=what)
         except IBMCloudError as error:
-            raise _with_hint(error, hint) from None
+            raise _with_hint(error, hint, self.prefix) from None
 
     def _invoke(self, fn: Callable[[], Any]) -> Any:
         try:

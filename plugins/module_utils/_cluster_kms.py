@@ -210,6 +210,18 @@ def authorization_check(session: Session, cluster: dict, instance: dict, kms_acc
 
 
 # -- the target of cluster_kms ----------------------------------------------------------------------
+def kms_account(session: Session, kms_session: Optional[Session], kms_account_id: Optional[str]) -> str:
+    """The account of the KMS instance: kms_account_id, else the account of the KMS account's own credentials
+    (kms_api_key / kms_iam_token), else the caller's; credentials of another account than kms_account_id are refused."""
+    if kms_session is None:
+        return kms_account_id or session.account_id
+    own = kms_session.account_id
+    if kms_account_id and kms_account_id != own:
+        raise InputError(f"kms_api_key (or kms_iam_token) belongs to account {own}, not to kms_account_id "
+                         f"{kms_account_id}; give the credentials of the account that owns the KMS instance.")
+    return own
+
+
 def resolve_instance(resources: Any, ref: str, kms_account_id: str, caller_account_id: str) -> dict:
     """The KMS instance by guid, name or CRN; an instance of another account, which the caller's Resource
     Controller cannot list, is taken from its guid or CRN as given."""
@@ -259,19 +271,25 @@ class Target:
                 "account_id": self.kms_account_id if self.cross_account else None}
 
 
-def read_key_side(target: Target, session: Session) -> None:
-    """The root key and the cluster's registrations in the target instance (when the caller can read them)."""
+def read_key_side(target: Target, session: Session, *, kms_credentials: bool = False) -> None:
+    """The root key and the cluster's registrations in the target instance.
+
+    With the caller's session, a cross-account instance that refuses the reads (HTTP 401/403) leaves the key checks
+    to the Kubernetes Service, with a warning. With the KMS account's own session (``kms_credentials``), the reads
+    must work: every error is raised.
+    """
     try:
         target.kms = KmsClient(session, target.instance)
         target.key = target.kms.get_key(target.key_ref)
         target.current, target.previous_key_ids = split_registrations(
             target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"])
     except IBMCloudError as error:
-        if not target.cross_account or error.status not in (401, 403):
+        if kms_credentials or not target.cross_account or error.status not in (401, 403):
             raise
         target.kms = None
         target.warnings.append(f"Could not read root key {target.key_ref} in the other account's KMS instance "
-                               f"(HTTP {error.status}); its checks are left to the Kubernetes Service.")
+                               f"(HTTP {error.status}); its checks are left to the Kubernetes Service. Give the "
+                               "KMS account's credentials (kms_api_key) to check it before the request.")
 
 
 def read_previous_keys(target: Target, session: Session) -> None:
@@ -298,8 +316,12 @@ def record_previous_key(target: Target, session: Session) -> Optional[str]:
     return None
 
 
-def check_target(target: Target, session: Session, min_days: int, now: float) -> None:
-    """Collect every reason the change cannot work, before any changing request."""
+def check_target(target: Target, session: Session, min_days: int, now: float, *,
+                 kms_session: Optional[Session] = None) -> None:
+    """Collect every reason the change cannot work, before any changing request.
+
+    The authorization lives in the KMS account: ``kms_session`` (that account's own credentials) reads it when given.
+    """
     cluster = target.cluster
     if kms_enabled(cluster) and target.current is None and target.kms is not None:
         target.warnings.append(f"KMS is enabled on cluster {cluster['name']}, but no registration of it was found in "
@@ -317,7 +339,7 @@ def check_target(target: Target, session: Session, min_days: int, now: float) ->
         target.failures.extend(key_problems(target.key, target.key_ref, min_days, now))
     if target.key_id in target.previous_key_ids:
         target.failures.append(f"Cluster {cluster['name']} used root key {target.key_id} before. {PREVIOUS_KEY_HINT}")
-    failure, warning = authorization_check(session, cluster, target.instance, target.kms_account_id)
+    failure, warning = authorization_check(kms_session or session, cluster, target.instance, target.kms_account_id)
     target.failures.extend([failure] if failure else [])
     target.warnings.extend([warning] if warning else [])
     admin = administrator_warning(session, cluster)

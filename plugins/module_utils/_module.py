@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, NoReturn, Optional
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -32,6 +33,7 @@ class IBMCloudModule(AnsibleModule):
             if not available:
                 self.fail_json(msg=missing_required_lib(package), exception=error)
         self._session: Optional[Session] = None
+        self._kms_session: Optional[Session] = None
 
     @property
     def session(self) -> Session:
@@ -39,6 +41,19 @@ class IBMCloudModule(AnsibleModule):
         if self._session is None:
             self._session = Session(ConnectionSettings.from_params(self.params), log=self.log)
         return self._session
+
+    @property
+    def kms_session(self) -> Optional[Session]:
+        """The KMS account's own connection (O(kms_api_key) / O(kms_iam_token)); None when neither is given.
+
+        The same connection settings as the caller's session, with the KMS account's credentials only: the
+        caller's api_key and iam_token are not used for it.
+        """
+        api_key, iam_token = self.params.get("kms_api_key"), self.params.get("kms_iam_token")
+        if self._kms_session is None and (api_key or iam_token):
+            settings = replace(ConnectionSettings.from_params(self.params), api_key=api_key, iam_token=iam_token)
+            self._kms_session = Session(settings, log=self.log, prefix="kms_")
+        return self._kms_session
 
     def fail_from_error(self, error: IBMCloudError, **result: Any) -> NoReturn:
         """The one place an IBMCloudError becomes a task failure."""

@@ -22,6 +22,10 @@ description:
     within O(min_days_before_expiration) days. A cross-account setup needs the service-to-service
     authorization from the Kubernetes Service to the KMS instance, which M(ibmcloud.kms.iam_policy) creates.
     A root key the cluster used before is refused.
+  - For a KMS instance in another account, the caller's credentials usually cannot read its keys; give that
+    account's credentials with O(kms_api_key) (or O(kms_iam_token)) so that the key checks and the authorization
+    check run before the request too. Without them, the key checks are left to the Kubernetes Service, with a
+    warning.
   - Waits until the master has applied the change, with short polling intervals first and longer ones later,
     and returns how long that took.
 author:
@@ -35,7 +39,8 @@ options:
   instance:
     description:
       - The Key Protect or Hyper Protect Crypto Services instance that holds the root key, by guid, name or CRN.
-      - With O(kms_account_id), give the guid or CRN of the instance in the other account.
+      - With O(kms_account_id) and without O(kms_api_key) or O(kms_iam_token), give the guid or CRN of the instance
+        in the other account (the caller cannot look it up). With the KMS account's credentials, a name works too.
       - Required when O(state=enabled).
     type: str
   root_key:
@@ -51,13 +56,6 @@ options:
         uses, so changing only this option on a cluster that already uses O(root_key) changes nothing.
     type: bool
     default: true
-  kms_account_id:
-    description:
-      - The account that owns the KMS instance, when it is not the cluster's account (cross-account KMS).
-      - Cross-account KMS is supported for classic and VPC clusters only; Satellite clusters are refused.
-      - Needs a Reader authorization from C(containers-kubernetes) in the cluster's account to the instance,
-        created in the KMS account.
-    type: str
   state:
     description:
       - V(enabled) enables KMS with O(root_key), or switches the cluster to it.
@@ -85,6 +83,7 @@ options:
     default: 1800
 extends_documentation_fragment:
   - ibmcloud.kms.auth
+  - ibmcloud.kms.kms_account
   - ibmcloud.kms.attributes
 notes:
   - The Kubernetes Service API does not show the root key of a cluster, nor the keys it used before. The
@@ -145,12 +144,38 @@ EXAMPLES = r"""
     root_key: my-cluster-crk-2027
     private_endpoint: false
 
-- name: Use a Hyper Protect Crypto Services instance of another account
+- name: Use a Hyper Protect Crypto Services instance of another account (key checks left to the Kubernetes Service)
   ibmcloud.kms.cluster_kms:
     cluster: my-vpc-cluster
     instance: "crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::"
     root_key: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
+
+- name: Preview cross-account KMS, with the root key checked through the KMS account's own API key
+  ibmcloud.kms.cluster_kms: &cross_account
+    cluster: my-vpc-cluster
+    instance: kms-of-the-security-account
+    root_key: my-vpc-cluster-crk
+    kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
+    kms_api_key: "{{ kms_account_api_key }}"
+  check_mode: true
+  diff: true
+
+- name: Enable cross-account KMS
+  ibmcloud.kms.cluster_kms: *cross_account
+
+- name: Read it back, with the root key's health from the KMS account
+  ibmcloud.kms.cluster_kms_info:
+    cluster: my-vpc-cluster
+    kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
+    kms_api_key: "{{ kms_account_api_key }}"
+    instances: [kms-of-the-security-account]
+  register: cross_account_info
+
+- name: Fail unless the cluster is healthy on that root key
+  ansible.builtin.assert:
+    that: cross_account_info.clusters[0].healthy
+    fail_msg: "{{ cross_account_info.clusters[0].problems }}"
 """
 
 RETURN = r"""
@@ -237,6 +262,7 @@ waited_seconds:
 import copy
 from typing import Any
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     DISABLE_REFUSED,
     Target,
@@ -244,6 +270,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     describe,
     is_registered,
     key_problems,
+    kms_account,
     parse_root_key,
     read_key_side,
     read_previous_keys,
@@ -267,7 +294,7 @@ def argument_spec() -> dict:
         instance=dict(type="str"),
         root_key=dict(type="str", no_log=False),
         private_endpoint=dict(type="bool", default=True),
-        kms_account_id=dict(type="str"),
+        **KMS_ACCOUNT_SPEC,
         state=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
         min_days_before_expiration=dict(type="int", default=30),
         wait=dict(type="bool", default=True),
@@ -276,15 +303,18 @@ def argument_spec() -> dict:
 
 
 def load_target(module: IBMCloudModule, cluster: dict) -> Target:
-    params, session = module.params, module.session
+    """The instance and root key, read with the KMS account's own session when given (else the caller's)."""
+    params, session, kms_session = module.params, module.session, module.kms_session
+    key_session = kms_session or session
     key_ref, crn_guid = parse_root_key(params["root_key"])
-    kms_account_id = params["kms_account_id"] or session.account_id
-    instance = resolve_instance(ResourceClient(session), params["instance"], kms_account_id, session.account_id)
+    kms_account_id = kms_account(session, kms_session, params["kms_account_id"])
+    instance = resolve_instance(ResourceClient(key_session), params["instance"], kms_account_id,
+                                key_session.account_id)
     if crn_guid and crn_guid != instance["guid"]:
         raise InputError(f"Root key {params['root_key']} belongs to instance {crn_guid}, not {instance['guid']}.")
     target = Target(cluster=cluster, instance=instance, key_ref=key_ref, kms_account_id=kms_account_id,
                     private_endpoint=params["private_endpoint"])
-    read_key_side(target, session)
+    read_key_side(target, key_session, kms_credentials=kms_session is not None)
     read_previous_keys(target, session)
     return target
 
@@ -330,7 +360,8 @@ def run(module: IBMCloudModule) -> tuple:
         return False, describe(cluster, now=now), describe(cluster, now=now), None
     target = load_target(module, cluster)
     if target.needs_change():
-        check_target(target, module.session, params["min_days_before_expiration"], now)
+        check_target(target, module.session, params["min_days_before_expiration"], now,
+                     kms_session=module.kms_session)
     else:  # the cluster uses this key already: what would refuse a change only needs attention
         target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
     for warning in target.warnings:

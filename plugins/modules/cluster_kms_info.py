@@ -18,6 +18,9 @@ description:
     the root key and watching the cluster fail, which this module avoids. It reads the root key from the Key
     Protect registration of the cluster and checks that key and the master instead.
   - Only reads; never changes anything.
+  - For clusters that use a KMS instance of another account, give that account's credentials with
+    O(kms_api_key) (or O(kms_iam_token)); the instances, registrations and root keys are then read with them,
+    while the clusters are read with the caller's credentials.
 author:
   - ibmcloud.kms maintainers (@ibmcloud-kms)
 options:
@@ -34,10 +37,15 @@ options:
       - The KMS instances (guid, name or CRN) in which to look for the clusters' root keys.
       - Defaults to every Key Protect and Hyper Protect Crypto Services instance of the account that the
         caller can see. Instances of other accounts (cross-account KMS) must be listed here.
+      - With O(kms_api_key) or O(kms_iam_token), these are instances of the KMS account, looked up with its
+        credentials, and the default is every KMS instance that those credentials can see.
+      - With O(kms_account_id) alone, an instance of that account is taken from its guid or CRN as given; its keys
+        are then read with the caller's credentials, which usually may not, so it is skipped with a warning.
     type: list
     elements: str
 extends_documentation_fragment:
   - ibmcloud.kms.auth
+  - ibmcloud.kms.kms_account
   - ibmcloud.kms.attributes.INFO_MODULE
 notes:
   - The Kubernetes Service API shows whether KMS is enabled but not which root key is used; the root key is
@@ -70,6 +78,14 @@ EXAMPLES = r"""
   ibmcloud.kms.cluster_kms_info:
     region: eu-de
     resource_group: prod
+
+- name: Read a cluster whose root key is in another account, with that account's API key
+  ibmcloud.kms.cluster_kms_info:
+    cluster: my-vpc-cluster
+    kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
+    kms_api_key: "{{ kms_account_api_key }}"
+    instances: [12043812-757f-4e1e-8436-6af3245e6a69]
+  register: cross_account_info
 """
 
 RETURN = r"""
@@ -139,11 +155,15 @@ clusters:
 
 from typing import Optional
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     CLUSTER_CRN_PATTERN,
     describe,
+    kms_account,
+    resolve_instance,
     split_registrations,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import AuthError, IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
@@ -157,6 +177,7 @@ def argument_spec() -> dict:
         cluster=dict(type="str"),
         resource_group=dict(type="str"),
         instances=dict(type="list", elements="str"),
+        **KMS_ACCOUNT_SPEC,
     )
 
 
@@ -169,10 +190,18 @@ def find_clusters(containers: ContainersClient, params: dict) -> list:
             and (not group or group in (c.get("resourceGroup"), c.get("resourceGroupName")))]
 
 
+def key_session(module: IBMCloudModule) -> Session:
+    """The session that reads the KMS side: the KMS account's own credentials when given, else the caller's."""
+    return module.kms_session or module.session
+
+
 def kms_instances(module: IBMCloudModule) -> list:
-    resources = ResourceClient(module.session)
+    """The instances to search: given (by guid, name or CRN) or every active one, of the KMS account."""
+    session = key_session(module)
+    resources = ResourceClient(session)
+    account = kms_account(module.session, module.kms_session, module.params["kms_account_id"])
     if module.params["instances"]:
-        return [resources.resolve_instance(ref) for ref in module.params["instances"]]
+        return [resolve_instance(resources, ref, account, session.account_id) for ref in module.params["instances"]]
     return [i for i in resources.list_instances() if i.get("state") == "active"]
 
 
@@ -180,7 +209,7 @@ def registrations_by_instance(module: IBMCloudModule, instances: list, crn_query
     """[(instance, KmsClient, registrations)] for every instance whose registrations can be read."""
     found = []
     for instance in instances:
-        kms = KmsClient(module.session, instance)
+        kms = KmsClient(key_session(module), instance)
         try:
             found.append((instance, kms, kms.registrations(resource_crn=crn_query)))
         except IBMCloudError as error:

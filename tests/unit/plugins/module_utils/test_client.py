@@ -292,3 +292,23 @@ def test_token_facts(token, expected):
     if expected[2]:
         exp = jwt.decode(token, options={"verify_signature": False})["exp"]
         assert facts["expires_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(exp))
+
+
+# (prefix of the credential options, what the 401 hint names)
+PREFIXES = [("", "check api_key, or renew iam_token"), ("kms_", "check kms_api_key, or renew kms_iam_token")]
+
+
+@pytest.mark.parametrize("prefix, named", PREFIXES)
+def test_a_401_names_the_credential_options_of_the_session(prefix, named):
+    live = Session(ConnectionSettings(iam_token=make_token()), sleep=lambda _s: None, prefix=prefix)
+    client = JsonService(live, "https://kp")
+    mount(client, FakeAdapter([(401, {"resources": [{"errorMsg": "Unauthorized"}]})]))
+    with pytest.raises(IBMCloudError) as caught:
+        client.request("GET", "/x", what="x")
+    assert named in caught.value.describe()
+
+
+@pytest.mark.parametrize("prefix", ["", "kms_"])
+def test_a_token_that_is_not_a_jwt_names_its_option(prefix):
+    with pytest.raises(InputError, match=f"^{prefix}iam_token is not a valid"):
+        Session(ConnectionSettings(iam_token="not-a-token"), prefix=prefix)

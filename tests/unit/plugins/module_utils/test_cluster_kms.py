@@ -358,3 +358,66 @@ def test_a_kms_instance_of_another_account_is_taken_from_its_crn():
         ck.resolve_instance(resources, "by-name", "other", ACCOUNT)
     with pytest.raises(InputError):
         ck.resolve_instance(resources, crn, ACCOUNT, ACCOUNT)
+
+
+def account_session(account):
+    fake = MagicMock()
+    fake.account_id = account
+    return fake
+
+
+# (kms_account_id, account of the KMS credentials or None, expected account or error fragment)
+KMS_ACCOUNTS = [
+    (None, None, ACCOUNT),                    # same account: the caller's
+    ("other", None, "other"),                 # cross-account, no KMS credentials
+    (None, "other", "other"),                 # the account of the KMS credentials
+    ("other", "other", "other"),              # given and matching
+    ("other", "third", "belongs to account third, not to kms_account_id other"),
+]
+
+
+@pytest.mark.parametrize("given, credentials, expected", KMS_ACCOUNTS)
+def test_the_kms_account_comes_from_the_option_or_the_kms_credentials(given, credentials, expected):
+    kms_session = account_session(credentials) if credentials else None
+    if " " in expected:
+        with pytest.raises(InputError, match=expected):
+            ck.kms_account(session(), kms_session, given)
+        return
+    assert ck.kms_account(session(), kms_session, given) == expected
+
+
+CROSS = {"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"}}
+
+# (error of the key read, with the KMS account's credentials, raised, warned)
+KEY_SIDE = [
+    (None, False, False, False),
+    (ForbiddenError("no", status=403), False, False, True),     # cross-account, caller's token: left to IKS
+    (ForbiddenError("no", status=403), True, True, False),      # the KMS account's own token must read it
+    (IBMCloudError("boom", status=500), False, True, False),
+]
+
+
+@pytest.mark.parametrize("error, kms_credentials, raised, warned", KEY_SIDE)
+def test_read_key_side_skips_only_what_the_caller_cannot_read(monkeypatch, error, kms_credentials, raised, warned):
+    kms = MagicMock()
+    kms.get_key.side_effect = error if error else [dict(ROOT)]
+    kms.registrations.return_value = [registration("k1", "t")]
+    monkeypatch.setattr(ck, "KmsClient", lambda _s, _i: kms)
+    checked = target(kms=None, key=None, **CROSS)
+    if raised:
+        with pytest.raises(IBMCloudError):
+            ck.read_key_side(checked, session(), kms_credentials=kms_credentials)
+        return
+    ck.read_key_side(checked, session(), kms_credentials=kms_credentials)
+    assert bool(checked.warnings) is warned
+    assert (checked.kms is None) is warned
+    assert checked.key == (None if warned else ROOT)
+
+
+def test_the_authorization_is_read_with_the_kms_accounts_session_when_given(iam, monkeypatch):
+    seen = []
+    monkeypatch.setattr(ck, "IamPolicyClient", lambda s: seen.append(s) or MagicMock())
+    caller, kms_side = session(), account_session("other")
+    ck.check_target(target(**CROSS), caller, 30, NOW, kms_session=kms_side)
+    ck.check_target(target(**CROSS), caller, 30, NOW)
+    assert seen == [kms_side, caller]

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import Target
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, InputError
 from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms
 
 from ..module_utils.fake_transport import make_token
@@ -183,3 +183,83 @@ def test_main_unknown_cluster(capsys, world):
 def test_main_state_enabled_needs_instance_and_root_key(capsys):
     result = run_main(capsys, {"cluster": "demo", "iam_token": make_token()})
     assert result["failed"] and "instance" in result["msg"] and "root_key" in result["msg"]
+
+
+KMS_ACCOUNT = "acct-kms"
+KMS_TOKEN = make_token(account=KMS_ACCOUNT, iam_id="IBMid-kms")
+KMS_INSTANCE = {"guid": "g2", "name": "kp-kms", "account_id": KMS_ACCOUNT, "state": "active",
+                "crn": f"crn:v1:bluemix:public:kms:us-south:a/{KMS_ACCOUNT}:g2::"}
+EXPIRING = {**ROOT, "expirationDate": "2000-01-01T00:00:00Z"}
+CROSS_ARGS = {**ARGS, "instance": "g2", "kms_account_id": KMS_ACCOUNT, "_ansible_check_mode": True}
+
+
+@pytest.fixture
+def cross_world(world, monkeypatch):
+    """The world with the instance in the KMS account; records the account of the session each client got."""
+    accounts = {"kms": [], "resources": [], "iam": []}
+    resources = MagicMock()
+    resources.resolve_instance.return_value = KMS_INSTANCE
+
+    def recorder(name, client):
+        return lambda session, *_a: accounts[name].append(session.account_id) or client
+
+    monkeypatch.setattr(cluster_kms, "ResourceClient", recorder("resources", resources))
+    monkeypatch.setattr(_cluster_kms, "KmsClient", recorder("kms", world["kms"]))
+    monkeypatch.setattr(_cluster_kms, "IamPolicyClient", recorder("iam", MagicMock()))
+    return {**world, "accounts": accounts}
+
+
+# (KMS account's token given, key, error reading the key, failure fragment, warning fragment,
+#  account that read the key side, accounts whose session read the authorization)
+CROSS_RUNS = [
+    (True, ROOT, None, None, None, KMS_ACCOUNT, [KMS_ACCOUNT]),
+    (True, EXPIRING, None, "min_days_before_expiration=30", None, KMS_ACCOUNT, [KMS_ACCOUNT]),
+    (True, None, None, "does not exist", None, KMS_ACCOUNT, [KMS_ACCOUNT]),
+    (True, ROOT, ForbiddenError("Forbidden", status=403), "Forbidden", None, KMS_ACCOUNT, []),
+    (False, EXPIRING, ForbiddenError("Forbidden", status=403), None, "Could not read root key", "acct-1", ["acct-1"]),
+]
+
+
+@pytest.mark.parametrize("with_token, key, error, failure, warning, reader, policy_reader", CROSS_RUNS)
+def test_main_cross_account_reads_the_key_side_with_the_kms_accounts_credentials(
+        capsys, cross_world, with_token, key, error, failure, warning, reader, policy_reader):
+    cross_world["kms"].get_key.return_value = dict(key) if key else None
+    cross_world["kms"].get_key.side_effect = error
+    args = {**CROSS_ARGS, "kms_iam_token": KMS_TOKEN} if with_token else CROSS_ARGS
+    result = run_main(capsys, args)
+    accounts = cross_world["accounts"]
+    assert (accounts["resources"], accounts["kms"], accounts["iam"]) == ([reader], [reader], policy_reader)
+    assert bool(result.get("failed")) is bool(failure)
+    if failure:
+        assert failure in result["msg"]
+    else:
+        assert result["changed"] is True and result["cluster_kms"]["instance_id"] == "g2"
+    if warning:
+        assert warning in json.dumps(result["warnings"])
+    assert not cross_world["containers"].enable_kms.called
+    assert KMS_TOKEN[:20] not in json.dumps(result) and ARGS["iam_token"][:20] not in json.dumps(result)
+
+
+def test_main_cross_account_checks_the_key_before_a_real_request(capsys, cross_world):
+    cross_world["kms"].get_key.return_value = dict(EXPIRING)
+    result = run_main(capsys, {**CROSS_ARGS, "kms_iam_token": KMS_TOKEN, "_ansible_check_mode": False})
+    assert result["failed"] and "min_days_before_expiration=30" in result["msg"]
+    assert not cross_world["containers"].enable_kms.called
+
+
+def test_main_cross_account_sends_the_kms_account_and_reads_the_registration_back(capsys, cross_world):
+    version = {"id": "v1"}
+    cross_world["kms"].get_key.return_value = {**ROOT, "keyVersion": version}
+    cross_world["kms"].registrations.side_effect = [[], [{"keyId": "k1", "resourceCrn": CRN, "keyVersion": version}]]
+    result = run_main(capsys, {**CROSS_ARGS, "kms_iam_token": KMS_TOKEN, "_ansible_check_mode": False, "wait": False})
+    assert result["changed"] is True
+    assert result["cluster_kms"]["registration_key_version"] == "v1"
+    sent = cross_world["containers"].enable_kms.call_args[0][0]
+    assert (sent["instance_id"], sent["account_id"]) == ("g2", KMS_ACCOUNT)
+    assert "Could not read" not in json.dumps(result.get("warnings", []))
+
+
+def test_main_refuses_kms_credentials_of_another_account(capsys, cross_world):
+    result = run_main(capsys, {**CROSS_ARGS, "kms_account_id": "acct-other", "kms_iam_token": KMS_TOKEN})
+    assert result["failed"] and "belongs to account acct-kms, not to kms_account_id acct-other" in result["msg"]
+    assert cross_world["accounts"]["kms"] == []

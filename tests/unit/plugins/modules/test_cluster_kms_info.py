@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 from unittest.mock import MagicMock
 
 import pytest
@@ -111,3 +112,59 @@ def test_main_reads_only_and_returns_a_list(capsys, monkeypatch):
     assert result["clusters"][0]["root_key_state"] == "suspended" and not result["clusters"][0]["healthy"]
     assert kms.registrations.call_count == 1
     kms.registrations.assert_called_with(resource_crn="crn:v1:bluemix:public:containers-kubernetes:*")
+
+
+KMS_TOKEN = make_token(account="acct-kms")
+KMS_INSTANCE = {"guid": "g9", "name": "kp-kms", "state": "active", "account_id": "acct-kms",
+                "crn": "crn:v1:bluemix:public:kms:us-south:a/acct-kms:g9::"}
+
+
+@pytest.fixture
+def cross_world(monkeypatch):
+    """Cluster a uses a root key of instance g9 in the KMS account; records the account of each client's session."""
+    containers = MagicMock()
+    containers.get_cluster.return_value = CLUSTERS[0]
+    kms = MagicMock()
+    kms.registrations.return_value = [{"keyId": "k1", "resourceCrn": CLUSTERS[0]["crn"], "keyVersion": {"id": "v1"}}]
+    kms.get_key.return_value = {"id": "k1", "name": "crk", "state": 1, "keyVersion": {"id": "v1"}}
+    resources = MagicMock()
+    resources.resolve_instance.return_value = KMS_INSTANCE
+    resources.list_instances.return_value = [KMS_INSTANCE]
+    accounts = {"kms": [], "resources": []}
+
+    def recorder(name, client):
+        return lambda session, *_a: accounts[name].append(session.account_id) or client
+
+    monkeypatch.setattr(cluster_kms_info, "ContainersClient", lambda _s: containers)
+    monkeypatch.setattr(cluster_kms_info, "ResourceClient", recorder("resources", resources))
+    monkeypatch.setattr(cluster_kms_info, "KmsClient", recorder("kms", kms))
+    return {"accounts": accounts, "resources": resources}
+
+
+# (options beyond the cluster, account whose session read the KMS side, instances resolved)
+CROSS_READS = [
+    ({"kms_iam_token": KMS_TOKEN, "instances": ["g9"]}, "acct-kms", ["g9"]),
+    ({"kms_iam_token": KMS_TOKEN, "kms_account_id": "acct-kms", "instances": ["g9"]}, "acct-kms", ["g9"]),
+    ({"kms_iam_token": KMS_TOKEN}, "acct-kms", []),                     # every instance of the KMS account
+    ({"instances": ["g9"]}, "a", ["g9"]),                              # without KMS credentials: the caller's
+]
+
+
+@pytest.mark.parametrize("options, reader, resolved", CROSS_READS)
+def test_main_reads_the_kms_side_with_the_kms_accounts_credentials(capsys, cross_world, options, reader, resolved):
+    args = {"cluster": "a", "iam_token": make_token(account="a"), **options}
+    result = run_module(capsys, cluster_kms_info.main, args)
+    view = result["clusters"][0]
+    assert (view["instance_id"], view["instance_name"], view["root_key_id"]) == ("g9", "kp-kms", "k1")
+    assert view["registration_key_version"] == view["root_key_version"] == "v1" and view["healthy"] is True
+    assert cross_world["accounts"] == {"kms": [reader], "resources": [reader]}
+    assert [c.args[0] for c in cross_world["resources"].resolve_instance.call_args_list] == resolved
+    assert KMS_TOKEN[:20] not in json.dumps(result)
+
+
+def test_main_refuses_kms_credentials_of_another_account(capsys, cross_world):
+    args = {"cluster": "a", "iam_token": make_token(account="a"), "kms_iam_token": KMS_TOKEN,
+            "kms_account_id": "acct-other", "instances": ["g9"]}
+    result = run_module(capsys, cluster_kms_info.main, args)
+    assert result["failed"] and "not to kms_account_id acct-other" in result["msg"]
+    assert cross_world["accounts"]["kms"] == []
