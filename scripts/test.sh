@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test of the collection; prints "N passed, N failed" last.
-# Usage: scripts/test.sh [step ...]   (steps: emulator units sanity integration molecule demo lint docs changelog build)
+# Usage: scripts/test.sh [step ...]   (steps: emulator units sanity integration molecule demo awx lint docs changelog
+# build ee)
 # INTEGRATION_TARGETS="a b" limits the integration step to those targets; it runs them in INTEGRATION_SHARDS
 # (default 2) parallel shards, each with its own copy of the collection and its own emulator.
 set -u
@@ -13,7 +14,7 @@ activate
 install_pip_shim
 sync_collection
 
-ALL_STEPS=(emulator units sanity integration molecule demo lint docs changelog build)
+ALL_STEPS=(emulator units sanity integration molecule demo awx lint docs changelog build ee)
 STEPS=("${@:-${ALL_STEPS[@]}}")
 PASSED=()
 FAILED=()
@@ -205,6 +206,12 @@ step_molecule() {
 
 # The README's main job, exactly as `make demo` runs it (its own emulator): setup, verify, rotate, verify.
 step_demo() { bash "$ROOT/scripts/demo.sh"; }
+
+# The setup and verify playbooks through ansible-runner, as AWX runs them, with the credential type's injectors.
+step_awx() { bash "$ROOT/scripts/check_awx.sh"; }
+
+# The collection's execution-environment metadata and the example EE definition (ansible-builder create, offline).
+step_ee() { bash "$ROOT/scripts/check_ee.sh"; }
 
 step_lint() { in_copy ansible-lint --profile production --offline --nocolor; }
 
