@@ -230,6 +230,20 @@ step_build() {
     return 1
   fi
   echo "built $tarball ($(tar -tzf "$tarball" | wc -l) entries)"
+  installs_and_documents "$tarball"
+}
+
+# The tarball installs into an empty collections path, and ansible-doc then lists every module of plugins/modules/.
+installs_and_documents() {
+  local target="$BUILD/dist/installed" listed module missing=0
+  rm -rf "$target" && mkdir -p "$target"
+  ANSIBLE_COLLECTIONS_PATH="$target" ansible-galaxy collection install "$1" -p "$target" >/dev/null || return 1
+  listed="$(ANSIBLE_COLLECTIONS_PATH="$target" ansible-doc -t module -l ibmcloud.kms)" || return 1
+  for module in "$COLLECTION_COPY"/plugins/modules/*.py; do
+    module="ibmcloud.kms.$(basename "$module" .py)"
+    if ! grep -q "^$module " <<<"$listed"; then echo "ansible-doc does not list $module" >&2; missing=1; fi
+  done
+  [ "$missing" -eq 0 ] && echo "installed into an empty path; ansible-doc lists $(grep -c '^ibmcloud.kms\.' <<<"$listed") modules"
 }
 
 for step in "${STEPS[@]}"; do
