@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test of the collection; prints "N passed, N failed" last.
-# Usage: scripts/test.sh [step ...]   (steps: emulator units sanity integration molecule demo awx lint docs changelog
-# build ee)
+# Usage: scripts/test.sh [step ...]   (steps: emulator units sanity compat integration molecule demo awx lint docs
+# changelog build ee)
 # INTEGRATION_TARGETS="a b" limits the integration step to those targets; it runs them in INTEGRATION_SHARDS
 # (default 2) parallel shards, each with its own copy of the collection and its own emulator.
 set -u
@@ -14,7 +14,7 @@ activate
 install_pip_shim
 sync_collection
 
-ALL_STEPS=(emulator units sanity integration molecule demo awx lint docs changelog build ee)
+ALL_STEPS=(emulator units sanity compat integration molecule demo awx lint docs changelog build ee)
 STEPS=("${@:-${ALL_STEPS[@]}}")
 PASSED=()
 FAILED=()
@@ -39,6 +39,9 @@ step_emulator() { python -m pytest -q -p no:cacheprovider -n 2 tests/emulator/te
 step_units() { in_copy ansible-test units --local --python "$PY_VERSION" --color no; }
 
 step_sanity() { in_copy ansible-test sanity --venv --python "$PY_VERSION" --color no; }
+
+# Units and sanity again on the oldest supported line, ansible-core 2.19 with Python 3.11.
+step_compat() { bash "$ROOT/scripts/check_compat.sh"; }
 
 # --- integration: the targets run in parallel shards, each with its own collection copy, emulator and log.
 INTEGRATION_SHARDS="${INTEGRATION_SHARDS:-2}"
