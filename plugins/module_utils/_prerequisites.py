@@ -418,7 +418,9 @@ def judge_key(ask: Ask, found: Found, ref: str, key: Optional[dict]) -> dict:
         return outcome("root_key", PASSED, f"Root key {ref!r} ({key['id']}) is an active root key that does not "
                                            f"expire within {ask.min_days_before_expiration} days.")
     hint = "Set create_root_key=true to have it created." if found.key is None else \
-        "Use another root key (ibmcloud.kms.root_key creates one), or enable or rotate this one."
+        ("Use another root key: a cluster that uses this one moves to a new key with the rotate playbook "
+         "(mode=switch, or mode=auto); a disabled key is enabled again with ibmcloud.kms.root_key state=enabled. "
+         "Rotating keeps the expiration date.")
     return outcome("root_key", FAILED, " ".join(problems), hint)
 
 
