@@ -17,6 +17,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -27,12 +28,16 @@ import urllib.request
 import pytest
 import yaml
 
+from awx_survey import launch_extra_vars
+
 ansible_runner = pytest.importorskip("ansible_runner")
 jinja2_sandbox = pytest.importorskip("jinja2.sandbox")
 jinja2 = pytest.importorskip("jinja2")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CREDENTIAL_TYPE_DIR = ROOT / "extensions" / "awx" / "credential_type"
+PROJECT_DIR = ROOT / "extensions" / "awx" / "project"
+SURVEY_DIR = ROOT / "extensions" / "awx" / "surveys"
 MODULE_UTILS = ROOT / "plugins" / "module_utils"
 API_KEY = "emulator-admin-key"
 # The emulator's IAM access tokens are JWTs; every JWT starts with the base64 of '{"'. Its admin API does not list
@@ -105,13 +110,16 @@ def credential_values(emulator_url: str, **extra: str) -> dict:
     return values
 
 
-def make_private_data_dir(base: pathlib.Path, playbook: str, values: dict, extravars: dict | None = None) -> pathlib.Path:
-    """An AWX-style private_data_dir: project/<playbook>, inventory/hosts, env/envvars (+ env/extravars)."""
+def make_private_data_dir(base: pathlib.Path, values: dict, extravars: dict | None = None,
+                          job_playbook: str | None = None) -> pathlib.Path:
+    """An AWX-style private_data_dir: project/ (the shipped AWX project, plus job.yml with the text JOB_PLAYBOOK),
+    inventory/hosts, env/envvars (+ env/extravars)."""
     _inputs, injectors = load_credential_type()
     private_data_dir = base
-    (private_data_dir / "project").mkdir(parents=True)
+    shutil.copytree(PROJECT_DIR, private_data_dir / "project")
     (private_data_dir / "inventory").mkdir()
-    (private_data_dir / "project" / "job.yml").write_text(playbook, encoding="utf-8")
+    if job_playbook:
+        (private_data_dir / "project" / "job.yml").write_text(job_playbook, encoding="utf-8")
     (private_data_dir / "inventory" / "hosts").write_text(
         f"[kms_clusters]\n{CLUSTER} ansible_connection=local ansible_python_interpreter={sys.executable}\n", encoding="utf-8")
     envvars = inject(injectors, values, private_data_dir)
@@ -122,11 +130,24 @@ def make_private_data_dir(base: pathlib.Path, playbook: str, values: dict, extra
     return private_data_dir
 
 
-def run_job(private_data_dir: pathlib.Path, ident: str, monkeypatch) -> object:
+def run_job(private_data_dir: pathlib.Path, ident: str, monkeypatch, playbook: str = "job.yml") -> object:
     for name in list(os.environ):
         if IBM_ENV.match(name):
             monkeypatch.delenv(name)
-    return ansible_runner.run(private_data_dir=str(private_data_dir), playbook="job.yml", ident=ident, quiet=True)
+    return ansible_runner.run(private_data_dir=str(private_data_dir), playbook=playbook, ident=ident, quiet=True)
+
+
+def survey_job(base: pathlib.Path, name: str, emulator_url: str, monkeypatch, **answers) -> tuple[object, pathlib.Path]:
+    """A job of the job template NAME: the project's kms-NAME.yml, with the template's extra vars (the verify report
+    in BASE) under the extra vars its survey gives for ANSWERS."""
+    spec = json.loads((SURVEY_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    extravars = {"report_path": str(base / f"{name}-report.json")} if name == "verify" else {}
+    extravars.update(launch_extra_vars(spec, answers))
+    private_data_dir = make_private_data_dir(base / name, credential_values(emulator_url), extravars)
+    job = run_job(private_data_dir, name, monkeypatch, playbook=f"kms-{name}.yml")
+    stdout = (private_data_dir / "artifacts" / name / "stdout").read_text(encoding="utf-8")
+    assert (job.status, job.rc) == ("successful", 0), stdout
+    return job, private_data_dir
 
 
 def stats_data(runner) -> dict:
@@ -230,39 +251,36 @@ def test_ca_bundle_goes_to_a_file(tmp_path):
     assert env["IC_VISIBILITY"] == "public" and env["IBMCLOUD_KP_API_ENDPOINT"] == ""
 
 
-SETUP_PLAYBOOK = """---
-- name: Set up KMS encryption
-  ansible.builtin.import_playbook: ibmcloud.kms.setup
-"""
+def test_setup_verify_rotate_as_awx_jobs(emulator_url, tmp_path, monkeypatch):
+    """The job templates of a workflow, from the shipped project and surveys: setup, verify, rotate, verify.
 
-VERIFY_PLAYBOOK = """---
-- name: Verify KMS encryption
-  ansible.builtin.import_playbook: ibmcloud.kms.verify
-"""
-
-
-def test_setup_then_verify_as_awx_jobs(emulator_url, tmp_path, monkeypatch):
-    """Two job templates of a workflow: setup, then verify; each hands its summary on with set_stats."""
+    The surveys' unanswered text questions reach the playbooks as "" (as AWX sends them); each job hands its
+    summary on with set_stats.
+    """
     tokens_before = len(token_requests(emulator_url))
 
-    setup_dir = make_private_data_dir(tmp_path / "setup", SETUP_PLAYBOOK, credential_values(emulator_url))
-    setup = run_job(setup_dir, "setup", monkeypatch)
-    assert (setup.status, setup.rc) == ("successful", 0), (setup_dir / "artifacts" / "setup" / "stdout").read_text(encoding="utf-8")
-    summary = stats_data(setup)
-    assert CLUSTER in summary.get("kms_setup", {}), summary
+    setup, setup_dir = survey_job(tmp_path, "setup", emulator_url, monkeypatch)
+    assert CLUSTER in stats_data(setup).get("kms_setup", {}), stats_data(setup)
 
-    verify_dir = make_private_data_dir(tmp_path / "verify", VERIFY_PLAYBOOK, credential_values(emulator_url),
-                                       extravars={"report_path": str(tmp_path / "kms-verify-report.json")})
-    verify = run_job(verify_dir, "verify", monkeypatch)
-    assert (verify.status, verify.rc) == ("successful", 0), (verify_dir / "artifacts" / "verify" / "stdout").read_text(encoding="utf-8")
+    verify, verify_dir = survey_job(tmp_path, "verify", emulator_url, monkeypatch)
     rows = stats_data(verify).get("kms_verify", [])
     assert [row["cluster"] for row in rows] == [CLUSTER], rows
     assert rows[0]["kms_enabled"] and rows[0]["healthy"], rows
 
+    rotate, rotate_dir = survey_job(tmp_path, "rotate", emulator_url, monkeypatch, mode="rotate")
+    rotation = stats_data(rotate).get("kms_rotation", {}).get(CLUSTER, {})
+    assert (rotation.get("mode"), rotation.get("action"), rotation.get("status")) == ("rotate", "rotate", "rotated"), rotation
+    assert rotation["key_version"] != rotation["previous_key_version"], rotation
+
+    after, after_dir = survey_job(tmp_path / "after", "verify", emulator_url, monkeypatch, fail_unhealthy="true")
+    rows = stats_data(after).get("kms_verify", [])
+    assert rows[0]["healthy"] and rows[0]["last_rotation"], rows
+
     # Tokens were issued (so there was something to leak), the environment came from env/envvars (the API key is
     # in the runner's command record), and neither the key nor a token is in the events or stdout.
     assert len(token_requests(emulator_url)) > tokens_before
-    for private_data_dir, ident in ((setup_dir, "setup"), (verify_dir, "verify")):
+    for private_data_dir, ident in ((setup_dir, "setup"), (verify_dir, "verify"), (rotate_dir, "rotate"),
+                                    (after_dir, "verify")):
         assert API_KEY in (private_data_dir / "artifacts" / ident / "command").read_text(encoding="utf-8")
         assert_no_secret(private_data_dir, ident)
 
@@ -302,12 +320,12 @@ def fixture_tls_emulator_url(emulator_url, tmp_path):
 def test_ca_bundle_is_trusted(tls_emulator_url, tmp_path, monkeypatch):
     """The CA bundle of the credential is what makes HTTPS to a private CA work; without it the job fails."""
     url, ca_pem = tls_emulator_url
-    trusted_dir = make_private_data_dir(tmp_path / "trusted", TLS_PLAYBOOK, credential_values(url, ca_bundle=ca_pem))
+    trusted_dir = make_private_data_dir(tmp_path / "trusted", credential_values(url, ca_bundle=ca_pem), job_playbook=TLS_PLAYBOOK)
     trusted = run_job(trusted_dir, "trusted", monkeypatch)
     assert (trusted.status, trusted.rc) == ("successful", 0), (trusted_dir / "artifacts" / "trusted" / "stdout").read_text(encoding="utf-8")
     assert_no_secret(trusted_dir, "trusted")
 
-    untrusted_dir = make_private_data_dir(tmp_path / "untrusted", TLS_PLAYBOOK, credential_values(url))
+    untrusted_dir = make_private_data_dir(tmp_path / "untrusted", credential_values(url), job_playbook=TLS_PLAYBOOK)
     untrusted = run_job(untrusted_dir, "untrusted", monkeypatch)
     assert untrusted.status == "failed"
     assert "certificate" in (untrusted_dir / "artifacts" / "untrusted" / "stdout").read_text(encoding="utf-8")
