@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test of the collection; prints "N passed, N failed" last.
 # Usage: scripts/test.sh [step ...]   (steps: emulator units sanity compat integration molecule demo awx lint docs
-# changelog build ee)
+# changelog build importer ee)
 # INTEGRATION_TARGETS="a b" limits the integration step to those targets; it runs them in INTEGRATION_SHARDS
 # (default 2) parallel shards, each with its own copy of the collection and its own emulator.
 set -u
@@ -14,7 +14,7 @@ activate
 install_pip_shim
 sync_collection
 
-ALL_STEPS=(emulator units sanity compat integration molecule demo awx lint docs changelog build ee)
+ALL_STEPS=(emulator units sanity compat integration molecule demo awx lint docs changelog build importer ee)
 STEPS=("${@:-${ALL_STEPS[@]}}")
 PASSED=()
 FAILED=()
@@ -218,7 +218,11 @@ step_ee() { bash "$ROOT/scripts/check_ee.sh"; }
 
 step_lint() { in_copy ansible-lint --profile production --offline --nocolor; }
 
-step_docs() { in_copy antsibull-docs lint-collection-docs --plugin-docs .; }
+# The modules' and role's docs and the guides' references are valid; then the docs site builds without a warning.
+step_docs() {
+  in_copy antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs . \
+    && bash "$ROOT/scripts/build_docs.sh" --no-setup
+}
 
 step_changelog() { in_copy antsibull-changelog lint; }
 
@@ -235,6 +239,9 @@ step_build() {
   echo "built $tarball ($(tar -tzf "$tarball" | wc -l) entries)"
   installs_and_documents "$tarball"
 }
+
+# galaxy-importer (Galaxy's and Automation Hub's import checks, ansible-test off) accepts the tarball of the build step.
+step_importer() { bash "$ROOT/scripts/check_importer.sh" "$BUILD"/dist/ibmcloud-kms-*.tar.gz; }
 
 # The tarball installs into an empty collections path, and ansible-doc then lists every module of plugins/modules/.
 installs_and_documents() {
