@@ -224,7 +224,18 @@ step_docs() {
     && bash "$ROOT/scripts/build_docs.sh" --no-setup
 }
 
-step_changelog() { in_copy antsibull-changelog lint; }
+# The fragments and changelog.yaml are valid, and CHANGELOG.rst is exactly what antsibull-changelog makes of
+# changelog.yaml (regenerated in the copy, compared with the committed file).
+step_changelog() {
+  in_copy antsibull-changelog lint || return 1
+  [ -f "$ROOT/CHANGELOG.rst" ] || { echo "CHANGELOG.rst is missing: run 'antsibull-changelog generate'" >&2; return 1; }
+  in_copy antsibull-changelog generate || return 1
+  if ! diff -u "$ROOT/CHANGELOG.rst" "$COLLECTION_COPY/CHANGELOG.rst"; then
+    echo "CHANGELOG.rst is not what changelogs/changelog.yaml gives: run 'antsibull-changelog generate'" >&2
+    return 1
+  fi
+  echo "changelog fragments valid; CHANGELOG.rst matches changelogs/changelog.yaml"
+}
 
 step_build() {
   local out="$BUILD/dist"
