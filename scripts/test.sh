@@ -243,7 +243,8 @@ step_build() {
   in_copy ansible-galaxy collection build --force --output-path "$out" . || return 1
   local tarball
   tarball="$(ls "$out"/ibmcloud-kms-*.tar.gz)"
-  if tar -tzf "$tarball" | grep -E '(^|/)(tests/emulator|tests/output|\.venv|build|__pycache__)/' ; then
+  if tar -tzf "$tarball" \
+       | grep -E '(^|/)(tests/emulator|tests/output|tests/importer|\.venv|build|__pycache__|\.pytest_cache|\.cache|\.ansible|molecule/state)/|\.(pyc|tar\.gz)$'; then
     echo "the tarball contains files that must stay out of it (above)" >&2
     return 1
   fi
