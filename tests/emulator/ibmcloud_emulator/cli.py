@@ -30,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="how long a new service instance stays in 'provisioning' (default 2)")
     parser.add_argument("--enable-seconds", type=float, default=3.0,
                         help="how long a cluster master takes to apply a KMS change (default 3)")
+    parser.add_argument("--rewrap-seconds", type=float, default=2.0,
+                        help="after a root key rotation, how long until the key's registrations show the new "
+                             "version (the registered services re-wrap their keys; default 2)")
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of API requests that fail (0-1)")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault sequence")
     parser.add_argument("--fault-kinds", default=",".join(KINDS),
@@ -59,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quiet:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
     seed = json.loads(args.seed.read_text()) if args.seed else default_seed()
-    world = World(seed, provision_seconds=args.provision_seconds, enable_seconds=args.enable_seconds)
+    world = World(seed, provision_seconds=args.provision_seconds, enable_seconds=args.enable_seconds,
+                  rewrap_seconds=args.rewrap_seconds)
     kinds = [k for k in args.fault_kinds.split(",") if k]
     faults = FaultInjector(args.fault_rate, args.fault_seed, kinds)
     context = _tls_context(args.host, args.ca_file) if args.tls else None

@@ -128,12 +128,26 @@ def remove_registrations(world: World, guid: str, resource_crn: str, key_id: str
 
 
 def registrations_of(world: World, guid: str, key_id: str | None = None) -> list[dict[str, Any]]:
-    regs = peek_store(world, guid)["registrations"]
-    return [r for r in regs if key_id is None or r["keyId"] == key_id]
+    store = peek_store(world, guid)
+    _finish_rewraps(world, store)
+    return [r for r in store["registrations"] if key_id is None or r["keyId"] == key_id]
+
+
+def _finish_rewraps(world: World, store: dict[str, Any]) -> None:
+    """The registrations of a rotated key show its new version once ``world.rewrap_seconds`` have passed."""
+    now = world.clock.now()
+    for key in store["keys"].values():
+        due = key.get("_rewrapDueAt")
+        if due is not None and due <= now:
+            for registration in store["registrations"]:
+                if registration["keyId"] == key["id"]:
+                    registration["keyVersion"] = _version_view(key)
+                    registration["lastUpdated"] = iso8601(due)
+            del key["_rewrapDueAt"]
 
 
 def rotate(world: World, guid: str, key: dict[str, Any], payload: str | None = None) -> None:
-    """New key version; registered resources follow the new version (IKS re-enables KMS itself)."""
+    """New key version; registered resources follow the new version after ``world.rewrap_seconds``."""
     now = world.now_iso()
     version = {"id": world.new_id(), "creationDate": now}
     key["keyVersion"] = dict(version)
@@ -143,9 +157,10 @@ def rotate(world: World, guid: str, key: dict[str, Any], payload: str | None = N
     key["_rotatedAt"] = world.clock.now()
     if payload:
         key["_payload"] = payload
-    for registration in registrations_of(world, guid, key["id"]):
-        registration["keyVersion"] = dict(version)
-        registration["lastUpdated"] = now
+    # The registered services (IKS) pick the new version up asynchronously: the registrations follow it after
+    # world.rewrap_seconds (read lazily by registrations_of).
+    key["_rewrapDueAt"] = world.clock.now() + world.rewrap_seconds
+    registrations_of(world, guid, key["id"])
 
 
 def mark_deleted(world: World, key: dict[str, Any], deleted_by: str) -> None:

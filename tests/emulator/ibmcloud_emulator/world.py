@@ -39,12 +39,13 @@ def seed_loader(fn: SeedLoader) -> SeedLoader:
 
 class World:
     def __init__(self, seed: dict | None = None, *, provision_seconds: float = 2.0, enable_seconds: float = 3.0,
-                 base_url: str = "http://127.0.0.1") -> None:
+                 rewrap_seconds: float = 0.0, base_url: str = "http://127.0.0.1") -> None:
         self.lock = threading.RLock()
         self.clock = Clock()
         self.secret = secrets.token_hex(32)
         self.provision_seconds = provision_seconds
         self.enable_seconds = enable_seconds
+        self.rewrap_seconds = rewrap_seconds  # after a root key rotation, until its registrations show the new version
         self.base_url = base_url
         self._seed = copy.deepcopy(seed) if seed is not None else default_seed()
         self.data: dict[str, Any] = {}

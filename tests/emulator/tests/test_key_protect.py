@@ -137,6 +137,31 @@ def test_sdk_rotate_updates_versions_and_registrations(kms, world, base_url):
     assert service.rotate_key(key["id"], guid).get_status_code() == 204
 
 
+def test_sdk_registrations_follow_a_rotation_after_the_rewrap(kms, world):
+    """The registered service (IKS) picks a rotation up asynchronously: its registration shows the old version
+    until world.rewrap_seconds have passed, then the new one; the key shows the new version at once."""
+    service, guid = kms
+    rewrap_seconds = world.rewrap_seconds = 30.0
+    key = sdk_create(service, guid, ROOT)
+    with world.lock:
+        kp_store.add_registration(world, guid, key["id"], CLUSTER_CRN, "cluster secrets")
+    assert service.rotate_key(key["id"], guid, key_action_rotate_body=stream({})).get_status_code() == 204
+    rotated = service.get_key(key["id"], guid).get_result()["resources"][0]
+    assert rotated["keyVersion"]["id"] != key["keyVersion"]["id"]
+
+    def registered_version():
+        return service.get_registrations(key["id"], guid).get_result()["resources"][0]["keyVersion"]["id"]
+
+    assert registered_version() == key["keyVersion"]["id"]
+    with world.lock:
+        world.clock.advance(rewrap_seconds - 1)
+    assert registered_version() == key["keyVersion"]["id"]
+    with world.lock:
+        world.clock.advance(1)
+    assert registered_version() == rotated["keyVersion"]["id"]
+    assert "_rewrapDueAt" not in json.dumps(service.get_key(key["id"], guid).get_result())
+
+
 def test_sdk_disable_enable(kms, world):
     service, guid = kms
     key = sdk_create(service, guid, ROOT)
