@@ -125,7 +125,7 @@ run_shard() {
   local copy="$dir/collections/ansible_collections/ibmcloud/kms"
   trap 'stop_emulator' EXIT
   clone_collection_copy "$copy" || return 1
-  start_emulator_in "$dir" --provision-seconds 1 --enable-seconds 1.5 || return 1
+  start_emulator_in "$dir" --provision-seconds 1 --enable-seconds 1.5 --rewrap-seconds 1 || return 1
   write_integration_config "$copy/tests/integration/integration_config.yml"
   cd "$copy" || return 1
   ANSIBLE_COLLECTIONS_PATH="$dir/collections" ansible-test integration --local --python "$PY_VERSION" --color no "$@"
