@@ -26,9 +26,9 @@ options:
       - An API key of the account that owns the KMS instance, for cross-account KMS.
       - With it, the KMS instance is looked up in that account's Resource Controller, and the root key and its key
         registrations (and, in M(ibmcloud.kms.cluster_kms), the service-to-service authorization) are read with
-        that account's IAM token, while the cluster is read and changed with O(api_key) or O(iam_token) as before. The other connection options
-        (O(region), O(endpoint_type), O(endpoints), O(validate_certs), O(ca_path), O(timeout), O(retries)) apply
-        to both accounts.
+        that account's IAM token, while the cluster is read and changed with O(api_key) or O(iam_token) as before.
+        The other connection options (O(region), O(endpoint_type), O(endpoints), O(validate_certs), O(ca_path),
+        O(timeout), O(retries)) apply to both accounts.
       - Without it (and without O(kms_iam_token)), the KMS side is read with the caller's credentials, which
         usually may not read another account's instance.
       - Not read from an environment variable. It is a secret; it is never logged or returned.

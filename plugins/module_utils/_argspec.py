@@ -15,8 +15,9 @@ AUTH_SPEC = dict(
     api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["IC_API_KEY", "IBMCLOUD_API_KEY"])),
     iam_token=dict(type="str", no_log=True, fallback=(env_fallback, ["IC_IAM_TOKEN"])),
     region=dict(type="str", default="us-south", fallback=(env_fallback, ["IC_REGION", "IBMCLOUD_REGION"])),
-    endpoint_type=dict(type="str", default="public", choices=["public", "private"],
-                       fallback=(env_fallback, ["IC_VISIBILITY"])),
+    endpoint_type=dict(
+        type="str", default="public", choices=["public", "private"], fallback=(env_fallback, ["IC_VISIBILITY"])
+    ),
     endpoints=dict(type="dict", default={}),
     validate_certs=dict(type="bool", default=True),
     ca_path=dict(type="path"),

@@ -15,7 +15,7 @@ import json
 import time
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Dict, Optional, TypeVar
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides, service_url
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
@@ -38,7 +38,7 @@ try:
 except ImportError:
     HAS_SDK = False
     SDK_IMPORT_ERROR = traceback.format_exc()
-    BaseService = object  # type: ignore[assignment,misc]
+    BaseService = object
 else:
     HAS_SDK = True
     SDK_IMPORT_ERROR = None
@@ -82,11 +82,17 @@ def translate(exc: Exception) -> IBMCloudError:
         response = exc.http_response
         request = getattr(response, "request", None)
         return error_from_response(
-            exc.status_code, getattr(response, "text", "") or "", getattr(response, "headers", {}) or {},
-            method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
+            exc.status_code,
+            getattr(response, "text", "") or "",
+            getattr(response, "headers", {}) or {},
+            method=getattr(request, "method", None),
+            url=_safe_url(getattr(request, "url", None)),
+        )
     if HAS_SDK and isinstance(exc, requests.exceptions.RequestException):
         request = getattr(exc, "request", None)
-        where = dict(method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None)))
+        where: Dict[str, Any] = dict(
+            method=getattr(request, "method", None), url=_safe_url(getattr(request, "url", None))
+        )
         if isinstance(exc, requests.exceptions.SSLError):
             hint = "Set ca_path to the CA bundle that signed it (validate_certs=false only for testing)."
             return CertificateError("the server's TLS certificate could not be verified", hint=hint, **where)
@@ -136,8 +142,13 @@ def forget_token(manager: Any) -> None:
 def token_facts(token: str) -> dict:
     """An access token with its issue and expiry times (ISO 8601 UTC), account and identity, read from its claims."""
     claims = _token_claims(token)
-    return {"iam_token": token, "expires_at": _claim_time(claims, "exp"), "issued_at": _claim_time(claims, "iat"),
-            "account_id": (claims.get("account") or {}).get("bss"), "iam_id": claims.get("iam_id")}
+    return {
+        "iam_token": token,
+        "expires_at": _claim_time(claims, "exp"),
+        "issued_at": _claim_time(claims, "iat"),
+        "account_id": (claims.get("account") or {}).get("bss"),
+        "iam_id": claims.get("iam_id"),
+    }
 
 
 def _claim_time(claims: dict, name: str) -> Optional[str]:
@@ -151,8 +162,10 @@ def _claim_time(claims: dict, name: str) -> Optional[str]:
 def new_token(settings: ConnectionSettings, **session_options: Any) -> dict:
     """A new IAM access token from the API key (a given iam_token is not used), with token_facts()."""
     if not settings.api_key:
-        raise InputError("Getting an IAM token needs an API key: set api_key (or the IC_API_KEY / "
-                         "IBMCLOUD_API_KEY environment variable).")
+        raise InputError(
+            "Getting an IAM token needs an API key: set api_key (or the IC_API_KEY / "
+            "IBMCLOUD_API_KEY environment variable)."
+        )
     return token_facts(Session(replace(settings, iam_token=None), **session_options).access_token())
 
 
@@ -160,9 +173,11 @@ def _with_hint(error: IBMCloudError, role_hint: Optional[str], prefix: str = "")
     if isinstance(error, ForbiddenError):
         return error.with_hint(role_hint)
     if isinstance(error, UnauthorizedError):
-        return error.with_hint(f"IBM Cloud did not accept the credentials: check {prefix}api_key, or renew "
-                               f"{prefix}iam_token (IAM tokens expire after an hour; with {prefix}api_key set too, "
-                               "they are renewed automatically).")
+        return error.with_hint(
+            f"IBM Cloud did not accept the credentials: check {prefix}api_key, or renew "
+            f"{prefix}iam_token (IAM tokens expire after an hour; with {prefix}api_key set too, "
+            "they are renewed automatically)."
+        )
     return error
 
 
@@ -173,12 +188,19 @@ class Session:
     options (``kms_api_key`` and ``kms_iam_token`` for the KMS account) says which credentials to check.
     """
 
-    def __init__(self, settings: ConnectionSettings, *, log: Optional[Callable[[str], None]] = None,
-                 sleep: Callable[[float], None] = time.sleep, prefix: str = "") -> None:
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        log: Optional[Callable[[str], None]] = None,
+        sleep: Callable[[float], None] = time.sleep,
+        prefix: str = "",
+    ) -> None:
         self.prefix = prefix
         if not settings.api_key and not settings.iam_token:
-            raise InputError("No credentials: set api_key (or the IC_API_KEY / IBMCLOUD_API_KEY environment "
-                             "variable) or iam_token.")
+            raise InputError(
+                "No credentials: set api_key (or the IC_API_KEY / IBMCLOUD_API_KEY environment variable) or iam_token."
+            )
         if settings.endpoint_type not in ("public", "private"):
             raise InputError(f"endpoint_type must be public or private, not {settings.endpoint_type!r}.")
         check_overrides(settings.endpoints)
@@ -195,8 +217,9 @@ class Session:
     def _authenticator(self) -> Any:
         if not self.settings.api_key:
             return BearerTokenAuthenticator(self.settings.iam_token)
-        authenticator = IAMAuthenticator(self.settings.api_key, url=self.url("iam"),
-                                         disable_ssl_verification=not self.settings.validate_certs)
+        authenticator = IAMAuthenticator(
+            self.settings.api_key, url=self.url("iam"), disable_ssl_verification=not self.settings.validate_certs
+        )
         authenticator.token_manager.http_config = dict(self.http_config)
         if self.settings.iam_token:
             preload_token(authenticator.token_manager, self.settings.iam_token)
@@ -204,8 +227,12 @@ class Session:
 
     # -- endpoints and clients ------------------------------------------------------
     def url(self, service: str) -> str:
-        return service_url(service, region=self.settings.region, endpoint_type=self.settings.endpoint_type,
-                           overrides=self.settings.endpoints)
+        return service_url(
+            service,
+            region=self.settings.region,
+            endpoint_type=self.settings.endpoint_type,
+            overrides=self.settings.endpoints,
+        )
 
     def configure(self, client: Any, url: str) -> Any:
         client.set_service_url(url)
@@ -254,8 +281,15 @@ class Session:
         return (self.claims().get("account") or {}).get("bss", "")
 
     # -- calls ----------------------------------------------------------------------
-    def call(self, fn: Callable[[], Any], *, method: str, what: str, hint: Optional[str] = None,
-             idempotent: Optional[bool] = None) -> Any:
+    def call(
+        self,
+        fn: Callable[[], Any],
+        *,
+        method: str,
+        what: str,
+        hint: Optional[str] = None,
+        idempotent: Optional[bool] = None,
+    ) -> Any:
         """Run one API call under the retry policy; the result is decoded JSON (or None).
 
         ``hint`` names the IAM role the call needs; it is added to a 403. Calls other than POST are idempotent
@@ -267,8 +301,9 @@ class Session:
         except IBMCloudError as error:
             raise _with_hint(error, hint, self.prefix) from None
 
-    def create(self, fn: Callable[[], Any], find: Callable[[], Optional[Any]], *, what: str,
-               hint: Optional[str] = None) -> Any:
+    def create(
+        self, fn: Callable[[], Any], find: Callable[[], Optional[Any]], *, what: str, hint: Optional[str] = None
+    ) -> Any:
         """A create: never retried blind; after an ambiguous failure ``find`` looks first."""
         try:
             return self.retry.create(lambda: self.call(fn, method="POST", what=what), find, what=what)
@@ -292,7 +327,7 @@ class Session:
         raise error
 
 
-class JsonService(BaseService):  # type: ignore[misc,valid-type]
+class JsonService(BaseService):
     """A thin sdk-core client for IBM APIs without an official Python SDK (Key Protect, Kubernetes Service)."""
 
     def __init__(self, session: Session, url: str, default_headers: Optional[dict] = None) -> None:
@@ -302,22 +337,40 @@ class JsonService(BaseService):  # type: ignore[misc,valid-type]
             self.set_default_headers({"User-Agent": USER_AGENT, **default_headers})
         self.session = session
 
-    def request(self, method: str, path: str, *, what: str, params: Optional[dict] = None, body: Any = None,
-                content_type: str = "application/json", headers: Optional[dict] = None,
-                hint: Optional[str] = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        params: Optional[dict] = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        headers: Optional[dict] = None,
+        hint: Optional[str] = None,
+    ) -> Any:
         """One call under the retry policy; ``hint`` names the IAM role it needs (added to a 403)."""
         send = self._sender(method, path, params=params, body=body, content_type=content_type, headers=headers)
         return self.session.call(send, method=method, what=what, hint=hint)
 
-    def create(self, path: str, *, body: Any, find: Callable[[], Optional[Any]], what: str,
-               content_type: str = "application/json", headers: Optional[dict] = None,
-               hint: Optional[str] = None) -> Any:
+    def create(
+        self,
+        path: str,
+        *,
+        body: Any,
+        find: Callable[[], Optional[Any]],
+        what: str,
+        content_type: str = "application/json",
+        headers: Optional[dict] = None,
+        hint: Optional[str] = None,
+    ) -> Any:
         """A POST that creates something: never retried blind (see Session.create)."""
         send = self._sender("POST", path, params=None, body=body, content_type=content_type, headers=headers)
         return self.session.create(send, find, what=what, hint=hint)
 
-    def _sender(self, method: str, path: str, *, params: Optional[dict], body: Any, content_type: str,
-                headers: Optional[dict]) -> Callable[[], Any]:
+    def _sender(
+        self, method: str, path: str, *, params: Optional[dict], body: Any, content_type: str, headers: Optional[dict]
+    ) -> Callable[[], Any]:
         all_headers = {"Accept": "application/json", **(headers or {})}
         data = None
         if body is not None:

@@ -18,7 +18,7 @@ an old registration is listed, and otherwise the Kubernetes Service refuses it a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled, lifecycle
@@ -30,21 +30,31 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import STATE_NAMES, KmsClient, days_until
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import UUID_RE, crn_service
-from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient, previous_key_ids, previous_key_tag
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
+    TaggingClient,
+    previous_key_ids,
+    previous_key_tag,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
 CONTAINERS_SERVICE = "containers-kubernetes"
 CLUSTER_CRN_PATTERN = "crn:v1:bluemix:public:containers-kubernetes:*"
 FAILED_MASTER_STATES = ("deploy_failed", "update_failed", "delete_failed")
 ADMIN_ROLE_SUFFIX = ":role:Administrator"
-OWNER_HINT = ("The Kubernetes Service reads the root key with the API key of the cluster's region and resource "
-              "group (containers-kubernetes-key); its owner needs the Reader service role on the KMS instance. "
-              "Grant it (or reset that API key as a user who has it) and run the task again.")
-PREVIOUS_KEY_HINT = ("A cluster cannot go back to a root key it used before. Create a new root key "
-                     "(ibmcloud.kms.root_key) and switch the cluster to it.")
-DISABLE_REFUSED = ("KMS encryption cannot be disabled on cluster {name} once it is enabled (IBM Cloud Kubernetes "
-                   "Service documentation: 'You cannot later disable KMS encryption'). To stop using its root key, "
-                   "switch the cluster to a new root key with state=enabled.")
+OWNER_HINT = (
+    "The Kubernetes Service reads the root key with the API key of the cluster's region and resource "
+    "group (containers-kubernetes-key); its owner needs the Reader service role on the KMS instance. "
+    "Grant it (or reset that API key as a user who has it) and run the task again."
+)
+PREVIOUS_KEY_HINT = (
+    "A cluster cannot go back to a root key it used before. Create a new root key "
+    "(ibmcloud.kms.root_key) and switch the cluster to it."
+)
+DISABLE_REFUSED = (
+    "KMS encryption cannot be disabled on cluster {name} once it is enabled (IBM Cloud Kubernetes "
+    "Service documentation: 'You cannot later disable KMS encryption'). To stop using its root key, "
+    "switch the cluster to a new root key with state=enabled."
+)
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -70,29 +80,44 @@ def split_registrations(registrations: list, cluster_crn: str) -> tuple:
     return mine[0], [r["keyId"] for r in mine[1:] if r.get("keyId") != mine[0].get("keyId")]
 
 
-def describe(cluster: dict, *, instance: Optional[dict] = None, key: Optional[dict] = None,
-             registration: Optional[dict] = None, private_endpoint: Optional[bool] = None,
-             now: float) -> dict:
+def describe(
+    cluster: dict,
+    *,
+    instance: Optional[dict] = None,
+    key: Optional[dict] = None,
+    registration: Optional[dict] = None,
+    private_endpoint: Optional[bool] = None,
+    now: float,
+) -> dict:
     """The collection's view of a cluster's KMS configuration (the return value of both modules)."""
     life, instance, key, registration = lifecycle(cluster), instance or {}, key or {}, registration or {}
     view = {
-        "cluster_id": cluster.get("id"), "cluster_name": cluster.get("name"), "cluster_crn": cluster.get("crn"),
-        "region": cluster.get("region"), "resource_group_id": cluster.get("resourceGroup"),
-        "resource_group_name": cluster.get("resourceGroupName"), "provider": cluster.get("provider"),
+        "cluster_id": cluster.get("id"),
+        "cluster_name": cluster.get("name"),
+        "cluster_crn": cluster.get("crn"),
+        "region": cluster.get("region"),
+        "resource_group_id": cluster.get("resourceGroup"),
+        "resource_group_name": cluster.get("resourceGroupName"),
+        "provider": cluster.get("provider"),
         "enabled": kms_enabled(cluster),
-        "instance_id": instance.get("guid"), "instance_name": instance.get("name"),
+        "instance_id": instance.get("guid"),
+        "instance_name": instance.get("name"),
         "kms_service": crn_service(instance.get("crn") or ""),
         "root_key_id": key.get("id") or registration.get("keyId"),
-        "root_key_name": key.get("name") or registration.get("keyName"), "root_key_crn": key.get("crn"),
+        "root_key_name": key.get("name") or registration.get("keyName"),
+        "root_key_crn": key.get("crn"),
         "root_key_state": STATE_NAMES.get(key["state"], str(key["state"])) if "state" in key else None,
         "root_key_expiration_date": key.get("expirationDate"),
         "root_key_days_until_expiration": days_until(key.get("expirationDate"), now),
-        "root_key_version": _version_id(key), "root_key_creation_date": key.get("creationDate"),
+        "root_key_version": _version_id(key),
+        "root_key_creation_date": key.get("creationDate"),
         "root_key_last_rotate_date": key.get("lastRotateDate"),
         "registration_key_version": _version_id(registration),
         "private_endpoint": private_endpoint,
-        "master_status": life["masterStatus"], "master_state": life["masterState"],
-        "master_health": life["masterHealth"], "cluster_state": cluster.get("state"),
+        "master_status": life["masterStatus"],
+        "master_state": life["masterState"],
+        "master_health": life["masterHealth"],
+        "cluster_state": cluster.get("state"),
     }
     view["problems"] = health_problems(view)
     view["healthy"] = view["enabled"] and not view["problems"]
@@ -136,15 +161,22 @@ def key_problems(key: Optional[dict], ref: str, min_days: int, now: float) -> li
         problems.append(f"Root key {ref!r} is {state}, not active.")
     days = days_until(key.get("expirationDate"), now)
     if days is not None and days < min_days:
-        problems.append(f"Root key {ref!r} expires on {key['expirationDate']} ({days} days from now), within "
-                        f"min_days_before_expiration={min_days}; the cluster becomes unusable when it expires.")
+        problems.append(
+            f"Root key {ref!r} expires on {key['expirationDate']} ({days} days from now), within "
+            f"min_days_before_expiration={min_days}; the cluster becomes unusable when it expires."
+        )
     return problems
 
 
 def cluster_target(cluster: dict, account_id: str) -> dict:
-    return {"accountId": account_id, "serviceType": "service", "serviceName": CONTAINERS_SERVICE,
-            "serviceInstance": cluster["id"], "resourceGroupId": cluster.get("resourceGroup"),
-            "region": cluster.get("region")}
+    return {
+        "accountId": account_id,
+        "serviceType": "service",
+        "serviceName": CONTAINERS_SERVICE,
+        "serviceInstance": cluster["id"],
+        "resourceGroupId": cluster.get("resourceGroup"),
+        "region": cluster.get("region"),
+    }
 
 
 def grants_administrator(policies: list, target: dict) -> bool:
@@ -154,15 +186,18 @@ def grants_administrator(policies: list, target: dict) -> bool:
             continue
         if not any(str(role.get("role_id", "")).endswith(ADMIN_ROLE_SUFFIX) for role in policy.get("roles", [])):
             continue
-        if any(all(condition_holds(a, target) for a in resource.get("attributes", []))
-               for resource in policy.get("resources", [])):
+        if any(
+            all(condition_holds(a, target) for a in resource.get("attributes", []))
+            for resource in policy.get("resources", [])
+        ):
             return True
     return False
 
 
 def caller_policies(session: Session) -> list:
     """The caller's own access policies (all pages); access-group policies are not included."""
-    return IamPolicyClient(session).list_access_policies(session.account_id, session.claims().get("iam_id"))
+    iam_id = cast(str, session.claims().get("iam_id"))  # an IAM access token always carries it
+    return IamPolicyClient(session).list_access_policies(session.account_id, iam_id)
 
 
 def administrator_warning(session: Session, cluster: dict) -> Optional[str]:
@@ -170,16 +205,21 @@ def administrator_warning(session: Session, cluster: dict) -> Optional[str]:
     try:
         policies = caller_policies(session)
     except IBMCloudError as error:
-        return (f"Could not verify that the caller holds the Administrator platform role on cluster "
-                f"{cluster['name']} (reading the caller's access policies failed: HTTP {error.status}).")
+        return (
+            f"Could not verify that the caller holds the Administrator platform role on cluster "
+            f"{cluster['name']} (reading the caller's access policies failed: HTTP {error.status})."
+        )
     if grants_administrator(policies, cluster_target(cluster, session.account_id)):
         return None
-    return (f"None of the caller's own access policies grants the Administrator platform role on cluster "
-            f"{cluster['name']}, which enabling KMS requires (access-group policies are not checked).")
+    return (
+        f"None of the caller's own access policies grants the Administrator platform role on cluster "
+        f"{cluster['name']}, which enabling KMS requires (access-group policies are not checked)."
+    )
 
 
 def cluster_account(cluster: dict) -> str:
-    """The account that owns a cluster, from its CRN (crn:v1:bluemix:public:containers-kubernetes:<region>:a/<id>:...)."""
+    """The account that owns a cluster, from its CRN
+    (crn:v1:bluemix:public:containers-kubernetes:<region>:a/<id>:...)."""
     parts = (cluster.get("crn") or "").split(":")
     return parts[6][2:] if len(parts) > 6 and parts[6].startswith("a/") else ""
 
@@ -192,21 +232,32 @@ def authorization_check(session: Session, cluster: dict, instance: dict, kms_acc
     cross = kms_account_id != source_account
     try:
         found = find_covering_authorization(
-            IamPolicyClient(session), source_service=CONTAINERS_SERVICE, target_service=service,
-            target_instance=instance["guid"], source_account_id=source_account, target_account_id=kms_account_id,
-            roles=["Reader"])
+            IamPolicyClient(session),
+            source_service=CONTAINERS_SERVICE,
+            target_service=service,
+            target_instance=instance["guid"],
+            source_account_id=source_account,
+            target_account_id=kms_account_id,
+            roles=["Reader"],
+        )
     except IBMCloudError as error:
-        return None, (f"Could not verify the service-to-service authorization from {CONTAINERS_SERVICE} to KMS "
-                      f"instance {instance['guid']} (reading the policies of account {kms_account_id} failed: "
-                      f"HTTP {error.status}); create it with ibmcloud.kms.iam_policy if it is missing.")
+        return None, (
+            f"Could not verify the service-to-service authorization from {CONTAINERS_SERVICE} to KMS "
+            f"instance {instance['guid']} (reading the policies of account {kms_account_id} failed: "
+            f"HTTP {error.status}); create it with ibmcloud.kms.iam_policy if it is missing."
+        )
     if found:
         return None, None
-    message = (f"No service-to-service authorization lets {CONTAINERS_SERVICE} (account {source_account}) read "
-               f"{service} instance {instance['guid']} (account {kms_account_id}) with the Reader role")
+    message = (
+        f"No service-to-service authorization lets {CONTAINERS_SERVICE} (account {source_account}) read "
+        f"{service} instance {instance['guid']} (account {kms_account_id}) with the Reader role"
+    )
     if cross:
         return f"{message}; create it in the KMS account with ibmcloud.kms.iam_policy.", None
-    return None, (f"{message}; the Kubernetes Service creates one in the same account, but creating it with "
-                  "ibmcloud.kms.iam_policy keeps it under your control.")
+    return None, (
+        f"{message}; the Kubernetes Service creates one in the same account, but creating it with "
+        "ibmcloud.kms.iam_policy keeps it under your control."
+    )
 
 
 # -- the target of cluster_kms ----------------------------------------------------------------------
@@ -217,8 +268,10 @@ def kms_account(session: Session, kms_session: Optional[Session], kms_account_id
         return kms_account_id or session.account_id
     own = kms_session.account_id
     if kms_account_id and kms_account_id != own:
-        raise InputError(f"kms_api_key (or kms_iam_token) belongs to account {own}, not to kms_account_id "
-                         f"{kms_account_id}; give the credentials of the account that owns the KMS instance.")
+        raise InputError(
+            f"kms_api_key (or kms_iam_token) belongs to account {own}, not to kms_account_id "
+            f"{kms_account_id}; give the credentials of the account that owns the KMS instance."
+        )
     return own
 
 
@@ -232,10 +285,16 @@ def resolve_instance(resources: Any, ref: str, kms_account_id: str, caller_accou
             raise
     guid = ref.split(":")[7] if ref.startswith("crn:") and len(ref.split(":")) > 7 else ref
     if not UUID_RE.match(guid):
-        raise InputError(f"KMS instance {ref!r} of account {kms_account_id} is not visible to this account; "
-                         "give its guid or CRN.")
-    return {"guid": guid, "crn": ref if ref.startswith("crn:") else None, "name": None,
-            "account_id": kms_account_id, "state": "active"}
+        raise InputError(
+            f"KMS instance {ref!r} of account {kms_account_id} is not visible to this account; give its guid or CRN."
+        )
+    return {
+        "guid": guid,
+        "crn": ref if ref.startswith("crn:") else None,
+        "name": None,
+        "account_id": kms_account_id,
+        "state": "active",
+    }
 
 
 @dataclass
@@ -266,9 +325,13 @@ class Target:
         return not (kms_enabled(self.cluster) and self.current and self.current.get("keyId") == self.key_id)
 
     def request(self) -> dict:
-        return {"cluster": self.cluster["id"], "instance_id": self.instance["guid"], "crk_id": self.key_id,
-                "private_endpoint": self.private_endpoint,
-                "account_id": self.kms_account_id if self.cross_account else None}
+        return {
+            "cluster": self.cluster["id"],
+            "instance_id": self.instance["guid"],
+            "crk_id": self.key_id,
+            "private_endpoint": self.private_endpoint,
+            "account_id": self.kms_account_id if self.cross_account else None,
+        }
 
 
 def read_key_side(target: Target, session: Session, *, kms_credentials: bool = False) -> None:
@@ -282,14 +345,17 @@ def read_key_side(target: Target, session: Session, *, kms_credentials: bool = F
         target.kms = KmsClient(session, target.instance)
         target.key = target.kms.get_key(target.key_ref)
         target.current, target.previous_key_ids = split_registrations(
-            target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"])
+            target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"]
+        )
     except IBMCloudError as error:
         if kms_credentials or not target.cross_account or error.status not in (401, 403):
             raise
         target.kms = None
-        target.warnings.append(f"Could not read root key {target.key_ref} in the other account's KMS instance "
-                               f"(HTTP {error.status}); its checks are left to the Kubernetes Service. Give the "
-                               "KMS account's credentials (kms_api_key) to check it before the request.")
+        target.warnings.append(
+            f"Could not read root key {target.key_ref} in the other account's KMS instance "
+            f"(HTTP {error.status}); its checks are left to the Kubernetes Service. Give the "
+            "KMS account's credentials (kms_api_key) to check it before the request."
+        )
 
 
 def read_previous_keys(target: Target, session: Session) -> None:
@@ -297,8 +363,10 @@ def read_previous_keys(target: Target, session: Session) -> None:
     try:
         tags = TaggingClient(session).tags_of(target.cluster["crn"])
     except IBMCloudError as error:
-        target.warnings.append(f"Could not read the tags of cluster {target.cluster['name']} (HTTP {error.status}), "
-                               "where this collection records the root keys a cluster used before.")
+        target.warnings.append(
+            f"Could not read the tags of cluster {target.cluster['name']} (HTTP {error.status}), "
+            "where this collection records the root keys a cluster used before."
+        )
         return
     target.previous_key_ids.extend(k for k in previous_key_ids(tags) if k not in target.previous_key_ids)
 
@@ -311,28 +379,37 @@ def record_previous_key(target: Target, session: Session) -> Optional[str]:
     try:
         TaggingClient(session).attach(target.cluster["crn"], [previous_key_tag(old)])
     except IBMCloudError as error:
-        return (f"Cluster {target.cluster['name']} now uses root key {target.key_id}, but recording that it used "
-                f"{old} before failed ({error.describe()}); keep {old} and never switch the cluster back to it.")
+        return (
+            f"Cluster {target.cluster['name']} now uses root key {target.key_id}, but recording that it used "
+            f"{old} before failed ({error.describe()}); keep {old} and never switch the cluster back to it."
+        )
     return None
 
 
-def check_target(target: Target, session: Session, min_days: int, now: float, *,
-                 kms_session: Optional[Session] = None) -> None:
+def check_target(
+    target: Target, session: Session, min_days: int, now: float, *, kms_session: Optional[Session] = None
+) -> None:
     """Collect every reason the change cannot work, before any changing request.
 
     The authorization lives in the KMS account: ``kms_session`` (that account's own credentials) reads it when given.
     """
     cluster = target.cluster
     if kms_enabled(cluster) and target.current is None and target.kms is not None:
-        target.warnings.append(f"KMS is enabled on cluster {cluster['name']}, but no registration of it was found in "
-                               f"KMS instance {target.instance['guid']}, so the root key it uses is unknown (another "
-                               "instance or account); the module switches it to the requested root key.")
+        target.warnings.append(
+            f"KMS is enabled on cluster {cluster['name']}, but no registration of it was found in "
+            f"KMS instance {target.instance['guid']}, so the root key it uses is unknown (another "
+            "instance or account); the module switches it to the requested root key."
+        )
     if target.cross_account and cluster.get("provider") == "satellite":
-        target.failures.append(f"Cluster {cluster['name']} is a Satellite cluster; cross-account KMS "
-                               "(kms_account_id) is supported for classic and VPC clusters only.")
+        target.failures.append(
+            f"Cluster {cluster['name']} is a Satellite cluster; cross-account KMS "
+            "(kms_account_id) is supported for classic and VPC clusters only."
+        )
     if target.instance.get("account_id", target.kms_account_id) != target.kms_account_id:
-        target.failures.append(f"KMS instance {target.instance['guid']} belongs to account "
-                               f"{target.instance['account_id']}, not to kms_account_id {target.kms_account_id}.")
+        target.failures.append(
+            f"KMS instance {target.instance['guid']} belongs to account "
+            f"{target.instance['account_id']}, not to kms_account_id {target.kms_account_id}."
+        )
     if target.instance.get("state", "active") != "active":
         target.failures.append(f"KMS instance {target.instance['guid']} is {target.instance.get('state')}, not active.")
     if target.kms is not None:
@@ -348,14 +425,19 @@ def check_target(target: Target, session: Session, min_days: int, now: float, *,
 
 def refuse(target: Target) -> None:
     if target.failures:
-        raise InputError(f"KMS cannot be enabled on cluster {target.cluster['name']} with root key "
-                         f"{target.key_ref}: " + " ".join(target.failures))
+        raise InputError(
+            f"KMS cannot be enabled on cluster {target.cluster['name']} with root key "
+            f"{target.key_ref}: " + " ".join(target.failures)
+        )
 
 
 # -- enabling and waiting --------------------------------------------------------------------------
 def master_moved(before: dict, after: dict) -> bool:
     old, new = lifecycle(before), lifecycle(after)
-    return (old["masterState"], old["masterStatusModifiedDate"]) != (new["masterState"], new["masterStatusModifiedDate"])
+    return (old["masterState"], old["masterStatusModifiedDate"]) != (
+        new["masterState"],
+        new["masterStatusModifiedDate"],
+    )
 
 
 def master_ready(cluster: dict) -> bool:
@@ -363,8 +445,14 @@ def master_ready(cluster: dict) -> bool:
     return kms_enabled(cluster) and life["masterStatus"] == "Ready" and life["masterState"] == "deployed"
 
 
-def wait_for_master(containers: ContainersClient, before: dict, registered: Callable[[], bool], *,
-                    timeout: float, sleep: Optional[Callable[[float], None]] = None) -> tuple:
+def wait_for_master(
+    containers: ContainersClient,
+    before: dict,
+    registered: Callable[[], bool],
+    *,
+    timeout: float,
+    sleep: Optional[Callable[[float], None]] = None,
+) -> tuple:
     """Poll the cluster until its master applied the KMS change; raise when the master update failed.
 
     A state the master already had before the request is neither success nor failure: the update has not
@@ -378,23 +466,31 @@ def wait_for_master(containers: ContainersClient, before: dict, registered: Call
         seen["moved"] = seen["moved"] or master_moved(before, cluster)
         life = lifecycle(cluster)
         if seen["moved"] and life["masterState"] in FAILED_MASTER_STATES:
-            raise IBMCloudError(f"The master of cluster {before['name']} failed to apply KMS: {life['masterStatus']}",
-                                hint=OWNER_HINT, details={"master_state": life["masterState"],
-                                                          "master_health": life["masterHealth"]})
+            raise IBMCloudError(
+                f"The master of cluster {before['name']} failed to apply KMS: {life['masterStatus']}",
+                hint=OWNER_HINT,
+                details={"master_state": life["masterState"], "master_health": life["masterHealth"]},
+            )
         return master_ready(cluster) and (seen["moved"] or not kms_enabled(before) or registered())
 
     options: dict = {"sleep": sleep} if sleep else {}
-    return wait_until(lambda: containers.get_cluster(before["id"]), done, timeout=timeout,
-                      what=f"the master of cluster {before['name']} to apply KMS",
-                      describe=lambda c: lifecycle(c or {})["masterStatus"] or "gone", **options)
+    return wait_until(
+        lambda: containers.get_cluster(before["id"]),
+        done,
+        timeout=timeout,
+        what=f"the master of cluster {before['name']} to apply KMS",
+        describe=lambda c: lifecycle(c or {})["masterStatus"] or "gone",
+        **options,
+    )
 
 
 def send_enable(containers: ContainersClient, target: Target) -> None:
     """POST enableKMS; a refusal of a previous root key gets a hint that says what to do."""
     before = target.cluster
     try:
-        containers.enable_kms(target.request(),
-                              applied=lambda: master_moved(before, containers.get_cluster(before["id"]) or before))
+        containers.enable_kms(
+            target.request(), applied=lambda: master_moved(before, containers.get_cluster(before["id"]) or before)
+        )
     except IBMCloudError as error:
         text = error.message.lower()
         if error.status == 400 and ("previous" in text or "reuse" in text or "used before" in text):
@@ -412,8 +508,9 @@ def registration_after(target: Target, *, predicted: bool) -> dict:
         return {"keyId": target.key_id, "keyVersion": (target.key or {}).get("keyVersion")}
     if target.kms is None:
         return {"keyId": target.key_id}
-    current, _previous = split_registrations(target.kms.registrations(resource_crn=target.cluster["crn"]),
-                                             target.cluster["crn"])
+    current, _previous = split_registrations(
+        target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"]
+    )
     return current if current and current.get("keyId") == target.key_id else {"keyId": target.key_id}
 
 
@@ -421,5 +518,8 @@ def is_registered(target: Target) -> Callable[[], bool]:
     def registered() -> bool:
         if target.kms is None:
             return False
-        return any(r.get("keyId") == target.key_id for r in target.kms.registrations(resource_crn=target.cluster["crn"]))
+        return any(
+            r.get("keyId") == target.key_id for r in target.kms.registrations(resource_crn=target.cluster["crn"])
+        )
+
     return registered

@@ -16,8 +16,11 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import NotFou
 VIEWER_HINT = "Reading a cluster needs the Viewer platform role on it."
 ADMINISTRATOR_HINT = "Enabling KMS on a cluster needs the Administrator platform role on the cluster."
 # The list routes per infrastructure provider; /v2/getCluster serves every provider.
-LIST_PATHS = (("/v2/vpc/getClusters", {"provider": "vpc-gen2"}), ("/v2/classic/getClusters", None),
-              ("/v2/satellite/getClusters", None))
+LIST_PATHS = (
+    ("/v2/vpc/getClusters", {"provider": "vpc-gen2"}),
+    ("/v2/classic/getClusters", None),
+    ("/v2/satellite/getClusters", None),
+)
 LIFECYCLE_FIELDS = ("masterStatus", "masterState", "masterHealth", "masterStatusModifiedDate")
 
 
@@ -41,8 +44,13 @@ class ContainersClient(JsonService):
     def get_cluster(self, ref: str) -> Optional[dict]:
         """A cluster by id or name (any provider); None when it does not exist."""
         try:
-            return self.request("GET", "/v2/getCluster", params={"cluster": ref, "v1-compatible": "true"},
-                                what="get cluster", hint=VIEWER_HINT)
+            return self.request(
+                "GET",
+                "/v2/getCluster",
+                params={"cluster": ref, "v1-compatible": "true"},
+                what="get cluster",
+                hint=VIEWER_HINT,
+            )
         except NotFoundError:
             return None
 
@@ -57,5 +65,10 @@ class ContainersClient(JsonService):
     def enable_kms(self, request: dict, applied: Callable[[], bool]) -> None:
         """POST /v2/enableKMS once; after an ambiguous failure ``applied`` says whether it took effect."""
         body = {k: v for k, v in request.items() if v is not None}
-        self.create("/v2/enableKMS", body=body, find=lambda: True if applied() else None,
-                    what=f"enable KMS on {request['cluster']}", hint=ADMINISTRATOR_HINT)
+        self.create(
+            "/v2/enableKMS",
+            body=body,
+            find=lambda: True if applied() else None,
+            what=f"enable KMS on {request['cluster']}",
+            hint=ADMINISTRATOR_HINT,
+        )

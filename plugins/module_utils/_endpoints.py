@@ -83,13 +83,17 @@ _DEFAULTS = {
 def check_overrides(overrides: Optional[Mapping[str, str]]) -> None:
     unknown = sorted(set(overrides or {}) - set(SERVICES))
     if unknown:
-        raise InputError(f"Unknown service in endpoints: {', '.join(unknown)}. "
-                         f"Use any of: {', '.join(SERVICES)}.")
+        raise InputError(f"Unknown service in endpoints: {', '.join(unknown)}. Use any of: {', '.join(SERVICES)}.")
 
 
-def service_url(service: str, *, region: str, endpoint_type: str = "public",
-                overrides: Optional[Mapping[str, str]] = None,
-                environ: Optional[Mapping[str, str]] = None) -> str:
+def service_url(
+    service: str,
+    *,
+    region: str,
+    endpoint_type: str = "public",
+    overrides: Optional[Mapping[str, str]] = None,
+    environ: Optional[Mapping[str, str]] = None,
+) -> str:
     """The base URL of ``service`` (no trailing slash)."""
     environ = os.environ if environ is None else environ
     explicit = (overrides or {}).get(service) or environ.get(ENV_VARS[service])
@@ -98,7 +102,8 @@ def service_url(service: str, *, region: str, endpoint_type: str = "public",
     return _DEFAULTS[service](region, endpoint_type == "private")
 
 
-def is_overridden(service: str, overrides: Optional[Mapping[str, str]] = None,
-                  environ: Optional[Mapping[str, str]] = None) -> bool:
+def is_overridden(
+    service: str, overrides: Optional[Mapping[str, str]] = None, environ: Optional[Mapping[str, str]] = None
+) -> bool:
     environ = os.environ if environ is None else environ
     return bool((overrides or {}).get(service) or environ.get(ENV_VARS[service]))

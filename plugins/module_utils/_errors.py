@@ -20,9 +20,19 @@ class IBMCloudError(Exception):
     ``hint`` says what the user can do about it; ``reasons`` are Key Protect's reason codes.
     """
 
-    def __init__(self, message: str, *, status: Optional[int] = None, code: Optional[str] = None,
-                 trace: Optional[str] = None, method: Optional[str] = None, url: Optional[str] = None,
-                 reasons: Optional[list] = None, hint: Optional[str] = None, details: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: Optional[int] = None,
+        code: Optional[str] = None,
+        trace: Optional[str] = None,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
+        reasons: Optional[list] = None,
+        hint: Optional[str] = None,
+        details: Optional[dict] = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -118,8 +128,16 @@ class WaitTimeoutError(IBMCloudError):
     """A resource did not reach the wanted state within the wait timeout."""
 
 
-_BY_STATUS = {400: BadRequestError, 401: UnauthorizedError, 403: ForbiddenError, 404: NotFoundError,
-              409: ConflictError, 410: GoneError, 422: BadRequestError, 429: RateLimitedError}
+_BY_STATUS = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    410: GoneError,
+    422: BadRequestError,
+    429: RateLimitedError,
+}
 
 
 def _parse_body(text: str) -> Any:
@@ -136,8 +154,9 @@ def _kms_fields(body: dict) -> Optional[tuple]:
     first = resources[0]
     if "errorMsg" not in first:
         return None
-    reasons = [{"code": r.get("code"), "message": r.get("message")} for r in first.get("reasons") or []
-               if isinstance(r, dict)]
+    reasons = [
+        {"code": r.get("code"), "message": r.get("message")} for r in first.get("reasons") or [] if isinstance(r, dict)
+    ]
     code = reasons[0]["code"] if reasons else None
     message = first["errorMsg"]
     if reasons and reasons[0].get("message") and reasons[0]["message"] not in message:
@@ -157,7 +176,9 @@ def _platform_fields(body: dict) -> Optional[tuple]:
 def _identity_fields(body: dict) -> Optional[tuple]:
     if "errorCode" not in body and "errorMessage" not in body:
         return None
-    context = body.get("context") if isinstance(body.get("context"), dict) else {}
+    context = body.get("context")
+    if not isinstance(context, dict):
+        context = {}
     return body.get("errorCode"), body.get("errorMessage") or "", context.get("requestId"), [], {}
 
 
@@ -194,14 +215,16 @@ def _retry_after(headers: Any) -> Optional[float]:
         return None
 
 
-def error_from_response(status: int, text: str, headers: Any, *, method: Optional[str] = None,
-                        url: Optional[str] = None) -> IBMCloudError:
+def error_from_response(
+    status: int, text: str, headers: Any, *, method: Optional[str] = None, url: Optional[str] = None
+) -> IBMCloudError:
     code, message, trace, reasons, details = parse_error_body(text)
     if not trace:
         trace = next((headers.get(h) for h in TRACE_HEADERS if headers and headers.get(h)), None)
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else IBMCloudError)
-    kwargs: dict[str, Any] = dict(status=status, code=code, trace=trace, method=method, url=url, reasons=reasons,
-                                  details=details)
+    kwargs: dict[str, Any] = dict(
+        status=status, code=code, trace=trace, method=method, url=url, reasons=reasons, details=details
+    )
     if cls in (RateLimitedError, ServerError):
         kwargs["retry_after"] = _retry_after(headers)
     return cls(message or f"HTTP {status}", **kwargs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from functools import partial
 from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
@@ -40,10 +41,24 @@ NEEDS = {"ibm-platform-services": (HAS_IAM_POLICY, IAM_POLICY_IMPORT_ERROR)}
 ROLE_PREFIX = "crn:v1:bluemix:public:iam::::"
 # Platform roles are "role:"; every other role an authorization grants is a "serviceRole:".
 PLATFORM_ROLES = ("AuthorizationDelegator", "Administrator", "Editor", "Operator", "Viewer")
-POLICY_FIELDS = ("id", "type", "description", "subjects", "roles", "resources", "href", "state", "created_at",
-                 "created_by_id", "last_modified_at", "last_modified_by_id")
-ADMIN_HINT = ("Creating or deleting an authorization policy needs the Administrator role on the target service "
-              "({service}) in account {account}.")
+POLICY_FIELDS = (
+    "id",
+    "type",
+    "description",
+    "subjects",
+    "roles",
+    "resources",
+    "href",
+    "state",
+    "created_at",
+    "created_by_id",
+    "last_modified_at",
+    "last_modified_by_id",
+)
+ADMIN_HINT = (
+    "Creating or deleting an authorization policy needs the Administrator role on the target service "
+    "({service}) in account {account}."
+)
 VIEWER_HINT = "Reading authorization policies needs the Viewer role on IAM Access Management in account {account}."
 
 
@@ -72,8 +87,15 @@ def instance_guid(target_instance: Optional[str], target_service: str) -> Option
     return parts[7]
 
 
-def make_grant(*, source_service: str, source_account_id: str, target_service: str, target_account_id: str,
-               target_instance: Optional[str] = None, roles: Iterable[str] = ("Reader",)) -> dict:
+def make_grant(
+    *,
+    source_service: str,
+    source_account_id: str,
+    target_service: str,
+    target_account_id: str,
+    target_instance: Optional[str] = None,
+    roles: Iterable[str] = ("Reader",),
+) -> dict:
     """What an authorization policy must grant: subject and resource attributes and role CRNs."""
     role_crns = sorted({role_crn(r) for r in roles})
     if not role_crns:
@@ -82,8 +104,11 @@ def make_grant(*, source_service: str, source_account_id: str, target_service: s
     guid = instance_guid(target_instance, target_service)
     if guid:
         resource["serviceInstance"] = guid
-    return {"subject": {"serviceName": source_service, "accountId": source_account_id},
-            "resource": resource, "roles": role_crns}
+    return {
+        "subject": {"serviceName": source_service, "accountId": source_account_id},
+        "resource": resource,
+        "roles": role_crns,
+    }
 
 
 def grant_body(grant: dict) -> dict:
@@ -91,8 +116,9 @@ def grant_body(grant: dict) -> dict:
     return {
         "subjects": [{"attributes": [{"name": k, "value": v} for k, v in grant["subject"].items()]}],
         "roles": [{"role_id": crn} for crn in grant["roles"]],
-        "resources": [{"attributes": [{"name": k, "value": v, "operator": "stringEquals"}
-                                      for k, v in grant["resource"].items()]}],
+        "resources": [
+            {"attributes": [{"name": k, "value": v, "operator": "stringEquals"} for k, v in grant["resource"].items()]}
+        ],
     }
 
 
@@ -123,8 +149,13 @@ def _role_ids(policy: dict) -> set:
 def _usable(policy: dict) -> bool:
     """An active authorization policy with one subject and one resource and no tag condition."""
     resource = _only(policy, "resources")
-    return (policy.get("type") == "authorization" and policy.get("state", "active") == "active"
-            and _only(policy, "subjects") is not None and resource is not None and not resource.get("tags"))
+    return (
+        policy.get("type") == "authorization"
+        and policy.get("state", "active") == "active"
+        and _only(policy, "subjects") is not None
+        and resource is not None
+        and not resource.get("tags")
+    )
 
 
 def policy_covers(policy: dict, grant: dict) -> bool:
@@ -132,8 +163,11 @@ def policy_covers(policy: dict, grant: dict) -> bool:
     if not _usable(policy) or not set(grant["roles"]) <= _role_ids(policy):
         return False
     subject, resource = _only(policy, "subjects"), _only(policy, "resources")
-    return (all(condition_holds(a, grant["subject"]) for a in subject.get("attributes") or [])
-            and all(condition_holds(a, grant["resource"]) for a in resource.get("attributes") or []))
+    if subject is None or resource is None:  # never: _usable() requires both
+        return False
+    return all(condition_holds(a, grant["subject"]) for a in subject.get("attributes") or []) and all(
+        condition_holds(a, grant["resource"]) for a in resource.get("attributes") or []
+    )
 
 
 def _plain(part: dict) -> Optional[dict]:
@@ -147,8 +181,10 @@ def policy_matches(policy: dict, grant: dict) -> bool:
     """The policy grants exactly ``grant``: the same conditions and the same roles."""
     if not _usable(policy) or _role_ids(policy) != set(grant["roles"]):
         return False
-    return (_plain(_only(policy, "subjects")) == grant["subject"]
-            and _plain(_only(policy, "resources")) == grant["resource"])
+    subject, resource = _only(policy, "subjects"), _only(policy, "resources")
+    if subject is None or resource is None:  # never: _usable() requires both
+        return False
+    return _plain(subject) == grant["subject"] and _plain(resource) == grant["resource"]
 
 
 # -- the returned view ----------------------------------------------------------------------------
@@ -163,9 +199,13 @@ def describe_policy(raw: dict) -> dict:
     """The policy as IAM returns it, plus its source and target named like the modules' options."""
     view = {name: raw.get(name) for name in POLICY_FIELDS}
     subject, resource = _only(raw, "subjects"), _only(raw, "resources")
-    view.update(source_service=_attribute(subject, "serviceName"), source_account_id=_attribute(subject, "accountId"),
-                target_service=_attribute(resource, "serviceName"), target_instance=_attribute(resource, "serviceInstance"),
-                target_account_id=_attribute(resource, "accountId"))
+    view.update(
+        source_service=_attribute(subject, "serviceName"),
+        source_account_id=_attribute(subject, "accountId"),
+        target_service=_attribute(resource, "serviceName"),
+        target_instance=_attribute(resource, "serviceInstance"),
+        target_account_id=_attribute(resource, "accountId"),
+    )
     return view
 
 
@@ -198,26 +238,33 @@ class IamPolicyClient:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.pap = session.configure(IamPolicyManagementV1(authenticator=session.authenticator),
-                                     session.url("iam_policy"))
+        self.pap = session.configure(
+            IamPolicyManagementV1(authenticator=session.authenticator), session.url("iam_policy")
+        )
 
     def list_authorizations(self, account_id: str) -> list:
         """Every active authorization policy of an account (all pages)."""
-        return self._all_pages(lambda start: self.pap.list_policies(account_id, type="authorization", state="active",
-                                                                    limit=100, start=start),
-                               "list authorization policies", VIEWER_HINT.format(account=account_id))
+        return self._all_pages(
+            lambda start: self.pap.list_policies(
+                account_id, type="authorization", state="active", limit=100, start=start
+            ),
+            "list authorization policies",
+            VIEWER_HINT.format(account=account_id),
+        )
 
     def list_access_policies(self, account_id: str, iam_id: str) -> list:
         """The access policies of one identity (all pages); its access groups' policies are not included."""
-        return self._all_pages(lambda start: self.pap.list_policies(account_id, iam_id=iam_id, type="access",
-                                                                    limit=100, start=start),
-                               "list access policies", VIEWER_HINT.format(account=account_id))
+        return self._all_pages(
+            lambda start: self.pap.list_policies(account_id, iam_id=iam_id, type="access", limit=100, start=start),
+            "list access policies",
+            VIEWER_HINT.format(account=account_id),
+        )
 
     def _all_pages(self, list_page: Callable[[Optional[str]], Any], what: str, hint: str) -> list:
         found: list = []
-        start = None
+        start: Optional[str] = None
         while True:
-            page = self._call(lambda: list_page(start), "GET", what, hint) or {}
+            page = self._call(partial(list_page, start), "GET", what, hint) or {}
             found.extend(page.get("policies") or [])
             start = _next_start(page)
             if not start:
@@ -225,8 +272,12 @@ class IamPolicyClient:
 
     def get_policy(self, policy_id: str) -> Optional[dict]:
         try:
-            return self._call(lambda: self.pap.get_policy(policy_id), "GET", "get policy",
-                              VIEWER_HINT.format(account="the policy's account"))
+            return self._call(
+                lambda: self.pap.get_policy(policy_id),
+                "GET",
+                "get policy",
+                VIEWER_HINT.format(account="the policy's account"),
+            )
         except NotFoundError:
             return None
 
@@ -244,8 +295,9 @@ class IamPolicyClient:
 
         def create() -> Any:
             attempts.append(1)
-            return self.pap.create_policy("authorization", body["subjects"], body["roles"], body["resources"],
-                                          description=description)
+            return self.pap.create_policy(
+                "authorization", body["subjects"], body["roles"], body["resources"], description=description
+            )
 
         try:
             return True, self._create(create, grant)
@@ -290,19 +342,30 @@ class IamPolicyClient:
         return self.session.call(fn, method=method, what=what, hint=hint)
 
 
-def find_covering_authorization(client: IamPolicyClient, *, source_service: str = "containers-kubernetes",
-                                target_service: str, target_instance: Optional[str] = None,
-                                source_account_id: Optional[str] = None, target_account_id: Optional[str] = None,
-                                roles: Iterable[str] = ("Reader",)) -> Optional[dict]:
+def find_covering_authorization(
+    client: IamPolicyClient,
+    *,
+    source_service: str = "containers-kubernetes",
+    target_service: str,
+    target_instance: Optional[str] = None,
+    source_account_id: Optional[str] = None,
+    target_account_id: Optional[str] = None,
+    roles: Iterable[str] = ("Reader",),
+) -> Optional[dict]:
     """The authorization policy granting ``roles`` from the source service to the target, or None.
 
     Account ids default to the caller's account. A policy that matches exactly is preferred to a broader one;
     the result is a describe_policy() view, with ``covered_by`` when the policy is broader than asked.
     """
-    caller = None if source_account_id and target_account_id else client.session.account_id
-    grant = make_grant(source_service=source_service, source_account_id=source_account_id or caller,
-                       target_service=target_service, target_account_id=target_account_id or caller,
-                       target_instance=target_instance, roles=roles)
+    caller = "" if source_account_id and target_account_id else client.session.account_id  # unused when both given
+    grant = make_grant(
+        source_service=source_service,
+        source_account_id=source_account_id or caller,
+        target_service=target_service,
+        target_account_id=target_account_id or caller,
+        target_instance=target_instance,
+        roles=roles,
+    )
     exact, broader = client.lookup(grant)
     if exact:
         return describe_policy(exact[0])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from functools import partial
 from typing import Optional
 from urllib.parse import parse_qs, urlparse
 
@@ -32,8 +33,10 @@ else:
 
 CLUSTER_KEY_NAME = "containers-kubernetes-key"
 CLUSTER_KEY_DESCRIPTION_RE = re.compile(r"^Kubernetes Service API key for region (\S+) and resource group (\S+)$")
-VIEWER_HINT = ("Listing the API keys of other identities needs the Viewer platform role on IAM Identity "
-               "(iam-identity) in account {account}.")
+VIEWER_HINT = (
+    "Listing the API keys of other identities needs the Viewer platform role on IAM Identity "
+    "(iam-identity) in account {account}."
+)
 PAGE = 100
 
 
@@ -63,19 +66,31 @@ class IamIdentityClient:
     def account_api_keys(self, account_id: str, name: str) -> list:
         """Every API key of the account named ``name`` (all pages; the filter narrows, the comparison decides)."""
         found: list = []
-        token = None
+        token: Optional[str] = None
         hint = VIEWER_HINT.format(account=account_id)
         while True:
-            page = self.session.call(
-                lambda: self.identity.list_api_keys(account_id=account_id, scope="account", pagesize=PAGE,
-                                                    pagetoken=token, filter=f'name eq "{name}"'),
-                method="GET", what="list API keys", hint=hint) or {}
+            page = (
+                self.session.call(
+                    partial(
+                        self.identity.list_api_keys,
+                        account_id=account_id,
+                        scope="account",
+                        pagesize=PAGE,
+                        pagetoken=token,
+                        filter=f'name eq "{name}"',
+                    ),
+                    method="GET",
+                    what="list API keys",
+                    hint=hint,
+                )
+                or {}
+            )
             found.extend(key for key in page.get("apikeys") or [] if key.get("name") == name)
             token = _next_token(page.get("next"))
             if not token:
                 return found
 
-    def cluster_key(self, account_id: str, region: str, resource_group_id: str) -> Optional[dict]:
+    def cluster_key(self, account_id: str, region: Optional[str], resource_group_id: Optional[str]) -> Optional[dict]:
         """The containers-kubernetes-key of a region and resource group (its ``iam_id`` is the owner), or None."""
         for key in self.account_api_keys(account_id, CLUSTER_KEY_NAME):
             if parse_cluster_key_description(key.get("description")) == (region, resource_group_id):

@@ -61,11 +61,15 @@ def drift_warnings(current: Optional[dict], want: dict) -> list:
     warnings = []
     wanted_plan = plan_id(want["service"], want["plan"]) if want["plan"] else None
     if wanted_plan and wanted_plan != current.get("resource_plan_id"):
-        warnings.append(f"Instance {current['guid']} has plan {current.get('resource_plan_id')}, not "
-                        f"{want['plan']}; the plan of an existing instance is left unchanged.")
+        warnings.append(
+            f"Instance {current['guid']} has plan {current.get('resource_plan_id')}, not "
+            f"{want['plan']}; the plan of an existing instance is left unchanged."
+        )
     existing = current.get("parameters") or {}
     for name, value in sorted((want["parameters"] or {}).items()):
         if existing.get(name) != value:
-            warnings.append(f"Instance {current['guid']} has parameter {name}={existing.get(name)!r}, not "
-                            f"{value!r}; the parameters of an existing instance are left unchanged.")
+            warnings.append(
+                f"Instance {current['guid']} has parameter {name}={existing.get(name)!r}, not "
+                f"{value!r}; the parameters of an existing instance are left unchanged."
+            )
     return warnings

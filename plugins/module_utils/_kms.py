@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 from urllib.parse import quote
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import JsonService, Session
@@ -26,8 +26,9 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
 
 READER_HINT = "Reading keys needs the Reader service role on the KMS instance."
 WRITER_HINT = "Creating and rotating keys and setting key policies needs the Writer service role on the KMS instance."
-MANAGER_HINT = ("Enabling, disabling, deleting, restoring and moving keys needs the Manager service role on the "
-                "KMS instance.")
+MANAGER_HINT = (
+    "Enabling, disabling, deleting, restoring and moving keys needs the Manager service role on the KMS instance."
+)
 KEY_TYPE = "application/vnd.ibm.kms.key+json"
 POLICY_TYPE = "application/vnd.ibm.kms.policy+json"
 PAGE = 200
@@ -38,8 +39,13 @@ UNINITIALIZED_MARK = "WK_NOT_INITIALIZED"
 
 # -- key states and times ----------------------------------------------------------------------------
 PRE_ACTIVE, ACTIVE, SUSPENDED, DEACTIVATED, DESTROYED = 0, 1, 2, 3, 5
-STATE_NAMES = {PRE_ACTIVE: "pre-activation", ACTIVE: "active", SUSPENDED: "suspended",
-               DEACTIVATED: "deactivated", DESTROYED: "destroyed"}
+STATE_NAMES: Dict[Any, str] = {  # looked up with the raw state of API records
+    PRE_ACTIVE: "pre-activation",
+    ACTIVE: "active",
+    SUSPENDED: "suspended",
+    DEACTIVATED: "deactivated",
+    DESTROYED: "destroyed",
+}
 DAY = 86400
 TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 
@@ -119,8 +125,9 @@ class KmsClient(JsonService):
     def get_key(self, id_or_alias: str) -> Optional[dict]:
         """A key's metadata by id or alias (deleted keys too, with state 5); None when unknown."""
         try:
-            result = self.request("GET", f"/api/v2/keys/{quote(id_or_alias, safe='')}/metadata",
-                                  what="get key", hint=READER_HINT)
+            result = self.request(
+                "GET", f"/api/v2/keys/{quote(id_or_alias, safe='')}/metadata", what="get key", hint=READER_HINT
+            )
         except NotFoundError:
             return None
         resources = (result or {}).get("resources") or []
@@ -132,8 +139,9 @@ class KmsClient(JsonService):
         found: list = []
         while True:
             params = {"limit": 200, "offset": len(found), "urlEncodedResourceCRNQuery": resource_crn}
-            page = (self.request("GET", path, params=params, what="list registrations", hint=READER_HINT)
-                    or {}).get("resources") or []
+            page = (self.request("GET", path, params=params, what="list registrations", hint=READER_HINT) or {}).get(
+                "resources"
+            ) or []
             found.extend(page)
             if len(page) < 200:
                 return found
@@ -144,10 +152,10 @@ class KmsClient(JsonService):
         found: list = []
         states = "0,1,2,3,5" if include_deleted else "0,1,2,3"
         while True:
-            params = {"limit": PAGE, "offset": len(found), "state": states, "extractable": "false",
-                      "search": search}
-            page = (self.request("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT)
-                    or {}).get("resources") or []
+            params = {"limit": PAGE, "offset": len(found), "state": states, "extractable": "false", "search": search}
+            page = (self.request("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT) or {}).get(
+                "resources"
+            ) or []
             found.extend(page)
             if len(page) < PAGE:
                 return found
@@ -157,29 +165,42 @@ class KmsClient(JsonService):
         keys = self.list_root_keys(search=f"exact:name:escape:{name}", include_deleted=include_deleted)
         return [key for key in keys if key.get("name") == name]
 
-    def create_key(self, spec: dict, *, key_ring: Optional[str] = None,
-                   find: Callable[[], Optional[dict]]) -> dict:
+    def create_key(self, spec: dict, *, key_ring: Optional[str] = None, find: Callable[[], Optional[dict]]) -> dict:
         """Create a key from an API resource (name, aliases, description, extractable, expirationDate).
 
         Never retried blind: after an ambiguous failure ``find`` looks for the key before creating again.
         """
-        body = {"metadata": {"collectionType": KEY_TYPE, "collectionTotal": 1},
-                "resources": [{"type": KEY_TYPE, **spec}]}
+        body = {
+            "metadata": {"collectionType": KEY_TYPE, "collectionTotal": 1},
+            "resources": [{"type": KEY_TYPE, **spec}],
+        }
         headers = {"Prefer": "return=representation", **({"X-Kms-Key-Ring": key_ring} if key_ring else {})}
 
         def found() -> Optional[dict]:
             key = find()
             return None if key is None else {"resources": [key]}
 
-        result = self.create("/api/v2/keys", body=body, content_type=KEY_TYPE, headers=headers, find=found,
-                             what=f"create key {spec.get('name')}", hint=WRITER_HINT)
+        result = self.create(
+            "/api/v2/keys",
+            body=body,
+            content_type=KEY_TYPE,
+            headers=headers,
+            find=found,
+            what=f"create key {spec.get('name')}",
+            hint=WRITER_HINT,
+        )
         return ((result or {}).get("resources") or [{}])[0]
 
     def key_action(self, key_id: str, action: str) -> None:
         """POST /keys/{id}/actions/<action>: rotate, enable, disable, setKeyForDeletion, unsetKeyForDeletion."""
         hint = WRITER_HINT if action == "rotate" else MANAGER_HINT
-        self.request("POST", f"/api/v2/keys/{quote(key_id, safe='')}/actions/{action}", what=f"{action} key",
-                     hint=hint, headers={"Prefer": "return=minimal"})
+        self.request(
+            "POST",
+            f"/api/v2/keys/{quote(key_id, safe='')}/actions/{action}",
+            what=f"{action} key",
+            hint=hint,
+            headers={"Prefer": "return=minimal"},
+        )
 
     def rotate_key(self, key_id: str) -> None:
         self.key_action(key_id, "rotate")
@@ -193,25 +214,44 @@ class KmsClient(JsonService):
     def delete_key(self, key_id: str, *, force: bool = False) -> None:
         """Delete (destroy) a key; an already deleted or unknown key counts as gone."""
         try:
-            self.request("DELETE", f"/api/v2/keys/{quote(key_id, safe='')}", params={"force": "true" if force else None},
-                         headers={"Prefer": "return=minimal"}, what="delete key", hint=MANAGER_HINT)
+            self.request(
+                "DELETE",
+                f"/api/v2/keys/{quote(key_id, safe='')}",
+                params={"force": "true" if force else None},
+                headers={"Prefer": "return=minimal"},
+                what="delete key",
+                hint=MANAGER_HINT,
+            )
         except (NotFoundError, GoneError):
             return
 
     def restore_key(self, key_id: str) -> dict:
-        result = self.request("POST", f"/api/v2/keys/{quote(key_id, safe='')}/restore", what="restore key",
-                              hint=MANAGER_HINT, headers={"Prefer": "return=representation"})
+        result = self.request(
+            "POST",
+            f"/api/v2/keys/{quote(key_id, safe='')}/restore",
+            what="restore key",
+            hint=MANAGER_HINT,
+            headers={"Prefer": "return=representation"},
+        )
         return ((result or {}).get("resources") or [{}])[0]
 
     def move_key(self, key_id: str, key_ring: str, current_ring: Optional[str] = None) -> None:
         headers = {"X-Kms-Key-Ring": current_ring} if current_ring else None
-        self.request("PATCH", f"/api/v2/keys/{quote(key_id, safe='')}", body={"keyRingID": key_ring},
-                     content_type=KEY_TYPE, headers=headers, what="move key to another key ring", hint=MANAGER_HINT)
+        self.request(
+            "PATCH",
+            f"/api/v2/keys/{quote(key_id, safe='')}",
+            body={"keyRingID": key_ring},
+            content_type=KEY_TYPE,
+            headers=headers,
+            what="move key to another key ring",
+            hint=MANAGER_HINT,
+        )
 
     def key_policies(self, key_id: str) -> dict:
         """The key's policies by kind: ``{"rotation": {...}, "dualAuthDelete": {...}}`` (only those set)."""
-        result = self.request("GET", f"/api/v2/keys/{quote(key_id, safe='')}/policies", what="get key policies",
-                              hint=READER_HINT)
+        result = self.request(
+            "GET", f"/api/v2/keys/{quote(key_id, safe='')}/policies", what="get key policies", hint=READER_HINT
+        )
         policies: dict = {}
         for resource in (result or {}).get("resources") or []:
             for kind in ("rotation", "dualAuthDelete"):
@@ -221,11 +261,23 @@ class KmsClient(JsonService):
 
     def set_key_policy(self, key_id: str, kind: str, value: dict) -> None:
         """PUT one key policy: ``rotation`` ({enabled, interval_month}) or ``dualAuthDelete`` ({enabled})."""
-        body = {"metadata": {"collectionType": POLICY_TYPE, "collectionTotal": 1},
-                "resources": [{"type": POLICY_TYPE, kind: value}]}
-        self.request("PUT", f"/api/v2/keys/{quote(key_id, safe='')}/policies", params={"policy": kind}, body=body,
-                     what=f"set {kind} policy", hint=WRITER_HINT)
+        body = {
+            "metadata": {"collectionType": POLICY_TYPE, "collectionTotal": 1},
+            "resources": [{"type": POLICY_TYPE, kind: value}],
+        }
+        self.request(
+            "PUT",
+            f"/api/v2/keys/{quote(key_id, safe='')}/policies",
+            params={"policy": kind},
+            body=body,
+            what=f"set {kind} policy",
+            hint=WRITER_HINT,
+        )
 
     def add_alias(self, key_id: str, alias: str) -> None:
-        self.request("POST", f"/api/v2/keys/{quote(key_id, safe='')}/aliases/{quote(alias, safe='')}",
-                     what="add key alias", hint=WRITER_HINT)
+        self.request(
+            "POST",
+            f"/api/v2/keys/{quote(key_id, safe='')}/aliases/{quote(alias, safe='')}",
+            what="add key alias",
+            hint=WRITER_HINT,
+        )

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -34,6 +34,10 @@ class IBMCloudModule(AnsibleModule):
                 self.fail_json(msg=missing_required_lib(package), exception=error)
         self._session: Optional[Session] = None
         self._kms_session: Optional[Session] = None
+
+    if TYPE_CHECKING:  # ansible-core ships no type information; its fail_json never returns
+
+        def fail_json(self, msg: str, **kwargs: Any) -> NoReturn: ...
 
     @property
     def session(self) -> Session:

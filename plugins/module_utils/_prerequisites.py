@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
@@ -56,24 +56,43 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
 )
 
 PASSED, FAILED, UNVERIFIED, NOT_APPLICABLE = "passed", "failed", "unverified", "not_applicable"
-CHECKS = ("credentials", "cluster_exists", "cluster_administrator", "cluster_type", "instance", "caller_kms_role",
-          "root_key", "service_authorization", "cluster_key_owner_kms_role")
+CHECKS = (
+    "credentials",
+    "cluster_exists",
+    "cluster_administrator",
+    "cluster_type",
+    "instance",
+    "caller_kms_role",
+    "root_key",
+    "service_authorization",
+    "cluster_key_owner_kms_role",
+)
 # A role grants what every weaker role of its ladder grants.
 ROLE_LADDERS = (("Viewer", "Operator", "Editor", "Administrator"), ("Reader", "Writer", "Manager"))
 CREDENTIALS_HINT = "Check api_key (IC_API_KEY) and the IAM endpoint, or get a new iam_token (they last one hour)."
 ACCESS_GROUP_NOTE = "access-group policies are not read"
-HPCS_HINT = ("Hyper Protect Crypto Services instances are not created by this collection: create the instance and "
-             "initialize its crypto units (TKE CLI, 'ibmcloud tke') outside, then run again.")
-AUTHORIZATION_HINT = ("Create it with ibmcloud.kms.iam_policy (source containers-kubernetes, target {service}, "
-                      "role Reader){where}, or set create_authorization=true when a later step creates it.")
-OWNER_HINT = ("The Kubernetes Service reads the root key with the roles of {owner}, the owner of the "
-              "containers-kubernetes-key of region {region} and resource group {group}. Grant {owner} the {role} "
-              "service role on the KMS instance (or reset that API key as a user who has it: 'ibmcloud ks api-key "
-              "reset --region {region}' targeting the resource group).")
-CROSS_ACCOUNT_OWNER = ("The KMS instance is in another account: the Kubernetes Service reads the root key through the "
-                       "service-to-service authorization, not with the roles of its API key owner.")
-NO_OWNER_HINT = ("Run 'ibmcloud ks api-key reset --region {region}' with resource group {group} targeted, as a user "
-                 "who holds the Reader service role on the KMS instance.")
+HPCS_HINT = (
+    "Hyper Protect Crypto Services instances are not created by this collection: create the instance and "
+    "initialize its crypto units (TKE CLI, 'ibmcloud tke') outside, then run again."
+)
+AUTHORIZATION_HINT = (
+    "Create it with ibmcloud.kms.iam_policy (source containers-kubernetes, target {service}, "
+    "role Reader){where}, or set create_authorization=true when a later step creates it."
+)
+OWNER_HINT = (
+    "The Kubernetes Service reads the root key with the roles of {owner}, the owner of the "
+    "containers-kubernetes-key of region {region} and resource group {group}. Grant {owner} the {role} "
+    "service role on the KMS instance (or reset that API key as a user who has it: 'ibmcloud ks api-key "
+    "reset --region {region}' targeting the resource group)."
+)
+CROSS_ACCOUNT_OWNER = (
+    "The KMS instance is in another account: the Kubernetes Service reads the root key through the "
+    "service-to-service authorization, not with the roles of its API key owner."
+)
+NO_OWNER_HINT = (
+    "Run 'ibmcloud ks api-key reset --region {region}' with resource group {group} targeted, as a user "
+    "who holds the Reader service role on the KMS instance."
+)
 
 
 @dataclass
@@ -134,7 +153,7 @@ def roles_covering(role: str) -> set:
     """The role and every stronger role of its ladder (Manager covers Writer covers Reader)."""
     for ladder in ROLE_LADDERS:
         if role in ladder:
-            return set(ladder[ladder.index(role):])
+            return set(ladder[ladder.index(role) :])
     return {role}
 
 
@@ -146,8 +165,10 @@ def grants_role(policies: list, target: dict, roles: Iterable[str]) -> bool:
             continue
         if not wanted & {role_name(str(r.get("role_id", ""))) for r in policy.get("roles") or []}:
             continue
-        if any(all(condition_holds(a, target) for a in resource.get("attributes") or [])
-               for resource in policy.get("resources") or []):
+        if any(
+            all(condition_holds(a, target) for a in resource.get("attributes") or [])
+            for resource in policy.get("resources") or []
+        ):
             return True
     return False
 
@@ -176,12 +197,22 @@ def service_name(ask: Ask, found: Found) -> str:
 def kms_target(ask: Ask, found: Found) -> dict:
     """IAM resource attributes of the KMS instance (a new instance: its service in its group and region)."""
     if found.new_instance:
-        return {"accountId": found.kms_account_id, "serviceType": "service", "serviceName": service_name(ask, found),
-                "resourceGroupId": found.resource_group_id, "region": ask.region}
+        return {
+            "accountId": found.kms_account_id,
+            "serviceType": "service",
+            "serviceName": service_name(ask, found),
+            "resourceGroupId": found.resource_group_id,
+            "region": ask.region,
+        }
     raw = found.instance or {}
-    return {"accountId": raw.get("account_id") or found.kms_account_id, "serviceType": "service",
-            "serviceName": service_name(ask, found), "serviceInstance": raw.get("guid"),
-            "resourceGroupId": raw.get("resource_group_id"), "region": raw.get("region_id")}
+    return {
+        "accountId": raw.get("account_id") or found.kms_account_id,
+        "serviceType": "service",
+        "serviceName": service_name(ask, found),
+        "serviceInstance": raw.get("guid"),
+        "resourceGroupId": raw.get("resource_group_id"),
+        "region": raw.get("region_id"),
+    }
 
 
 # -- credentials and cluster ----------------------------------------------------------------------------
@@ -193,8 +224,9 @@ def connect(open_session: Callable[[], Session]) -> tuple:
     except IBMCloudError as error:
         status = UNVERIFIED if isinstance(error, TransportError) or (error.status or 0) >= 500 else FAILED
         http = f" (HTTP {error.status})" if error.status else ""
-        return None, outcome("credentials", status, f"No IAM token{http}: {error.message}",
-                             error.hint or CREDENTIALS_HINT)
+        return None, outcome(
+            "credentials", status, f"No IAM token{http}: {error.message}", error.hint or CREDENTIALS_HINT
+        )
     expires = claims.get("exp")
     if not session.settings.api_key and isinstance(expires, (int, float)) and expires <= time.time():
         return None, outcome("credentials", FAILED, "iam_token has expired.", CREDENTIALS_HINT)
@@ -206,8 +238,12 @@ def read_cluster(session: Session, ask: Ask, found: Found) -> Optional[dict]:
     try:
         found.cluster = ContainersClient(session).get_cluster(ask.cluster)
     except UnauthorizedError as error:
-        return outcome("credentials", FAILED, f"IBM Cloud did not accept the IAM token (HTTP {error.status}): "
-                                              f"{error.message}", CREDENTIALS_HINT)
+        return outcome(
+            "credentials",
+            FAILED,
+            f"IBM Cloud did not accept the IAM token (HTTP {error.status}): {error.message}",
+            CREDENTIALS_HINT,
+        )
     except IBMCloudError as error:
         found.cluster_gap = (UNVERIFIED, f"cluster {ask.cluster} could not be read: {error.describe()}")
         return None
@@ -219,42 +255,64 @@ def read_cluster(session: Session, ask: Ask, found: Found) -> Optional[dict]:
 def check_cluster_exists(session: Session, ask: Ask, found: Found) -> dict:
     if found.cluster is not None:
         cluster = found.cluster
-        return outcome("cluster_exists", PASSED, f"Cluster {cluster['name']} ({cluster['id']}) was found: "
-                                                 f"{cluster.get('provider')}, region {cluster.get('region')}.")
-    if found.cluster_gap[0] == UNVERIFIED:
-        return outcome("cluster_exists", UNVERIFIED, f"The {found.cluster_gap[1]}")
-    return outcome("cluster_exists", FAILED, f"Cluster {ask.cluster!r} was not found in account {found.account_id} "
-                                             "(by name or id).", "Check the cluster name and the region's account.")
+        return outcome(
+            "cluster_exists",
+            PASSED,
+            f"Cluster {cluster['name']} ({cluster['id']}) was found: "
+            f"{cluster.get('provider')}, region {cluster.get('region')}.",
+        )
+    gap = cast(tuple, found.cluster_gap)  # read_cluster sets it whenever found.cluster is None
+    if gap[0] == UNVERIFIED:
+        return outcome("cluster_exists", UNVERIFIED, f"The {gap[1]}")
+    return outcome(
+        "cluster_exists",
+        FAILED,
+        f"Cluster {ask.cluster!r} was not found in account {found.account_id} (by name or id).",
+        "Check the cluster name and the region's account.",
+    )
 
 
 def check_cluster_administrator(session: Session, ask: Ask, found: Found) -> dict:
     name = "cluster_administrator"
     if found.cluster_gap:
         return from_gap(name, found.cluster_gap)
-    cluster = found.cluster
+    cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
     try:
-        policies = policies_of(session, found, session.claims().get("iam_id"), found.account_id)
+        caller = cast(str, session.claims().get("iam_id"))  # an IAM access token always carries it
+        policies = policies_of(session, found, caller, found.account_id)
     except IBMCloudError as error:
         return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
     if grants_administrator(policies, cluster_target(cluster, found.account_id)):
-        return outcome(name, PASSED, f"The caller's own access policies grant the Administrator platform role on "
-                                     f"cluster {cluster['name']}.")
-    return outcome(name, UNVERIFIED, f"None of the caller's own access policies grants the Administrator platform "
-                                     f"role on cluster {cluster['name']} ({ACCESS_GROUP_NOTE}).",
-                   "Enabling KMS needs the Administrator platform role on the cluster; make sure an access group "
-                   "of the caller grants it, or grant it directly.")
+        return outcome(
+            name,
+            PASSED,
+            f"The caller's own access policies grant the Administrator platform role on cluster {cluster['name']}.",
+        )
+    return outcome(
+        name,
+        UNVERIFIED,
+        f"None of the caller's own access policies grants the Administrator platform "
+        f"role on cluster {cluster['name']} ({ACCESS_GROUP_NOTE}).",
+        "Enabling KMS needs the Administrator platform role on the cluster; make sure an access group "
+        "of the caller grants it, or grant it directly.",
+    )
 
 
 def check_cluster_type(session: Session, ask: Ask, found: Found) -> dict:
     name = "cluster_type"
     if found.cluster_gap:
         return from_gap(name, found.cluster_gap)
-    cluster = found.cluster
+    cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
     provider = cluster.get("provider")
     if found.cross_account and provider == "satellite":
-        return outcome(name, FAILED, f"Cluster {cluster['name']} is a Satellite cluster; cross-account KMS "
-                                     f"(kms_account_id {found.kms_account_id}) is supported for classic and VPC "
-                                     "clusters only.", "Use a KMS instance of the cluster's own account.")
+        return outcome(
+            name,
+            FAILED,
+            f"Cluster {cluster['name']} is a Satellite cluster; cross-account KMS "
+            f"(kms_account_id {found.kms_account_id}) is supported for classic and VPC "
+            "clusters only.",
+            "Use a KMS instance of the cluster's own account.",
+        )
     kind = "cross-account" if found.cross_account else "same-account"
     return outcome(name, PASSED, f"Cluster {cluster['name']} is a {provider} cluster; {kind} KMS is supported.")
 
@@ -270,8 +328,11 @@ def matching_instances(resources: ResourceClient, ask: Ask, found: Found) -> lis
     matches = [i for i in matches if crn_service(i.get("crn", "")) == ask.kms_service]
     if ask.create_instance and not found.cross_account:
         found.resource_group_id = resources.resource_group_id(ask.resource_group)
-        return [i for i in matches if i.get("resource_group_id") == found.resource_group_id
-                and i.get("region_id") == ask.region]
+        return [
+            i
+            for i in matches
+            if i.get("resource_group_id") == found.resource_group_id and i.get("region_id") == ask.region
+        ]
     here = [i for i in matches if i.get("region_id") == ask.region]
     return here if len(matches) > 1 and here else matches
 
@@ -294,8 +355,12 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
     if len(matches) > 1:
         found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} is ambiguous.")
         listing = ", ".join(f"{i['guid']} ({i.get('region_id')})" for i in matches)
-        return outcome("instance", FAILED, f"{len(matches)} {ask.kms_service} instances are named "
-                                           f"{ask.instance!r}: {listing}.", "Give the instance guid or CRN.")
+        return outcome(
+            "instance",
+            FAILED,
+            f"{len(matches)} {ask.kms_service} instances are named {ask.instance!r}: {listing}.",
+            "Give the instance guid or CRN.",
+        )
     if not matches:
         return other_account_instance(ask, found) if found.cross_account else missing_instance(session, ask, found)
     found.instance = matches[0]
@@ -308,36 +373,66 @@ def other_account_instance(ask: Ask, found: Found) -> dict:
     guid = ref.split(":")[7] if ref.startswith("crn:") and len(ref.split(":")) > 7 else ref
     if not UUID_RE.match(guid):
         found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ref} of account {found.kms_account_id} is unknown.")
-        return outcome("instance", FAILED, f"KMS instance {ref!r} of account {found.kms_account_id} is not visible "
-                                           "to this account.", "Give its guid or CRN.")
-    found.instance = {"guid": guid, "crn": ref if ref.startswith("crn:") else None, "name": None,
-                      "account_id": found.kms_account_id, "state": None}
-    found.instance_gap = (UNVERIFIED, f"KMS instance {guid} is in account {found.kms_account_id}, which this "
-                                      "account cannot read.")
-    return outcome("instance", UNVERIFIED, f"KMS instance {guid} is in account {found.kms_account_id}; this "
-                                           "account's Resource Controller does not show it, so whether it exists, is "
-                                           "active and initialized is not verified.",
-                   "Check it with credentials of the KMS account (ibmcloud.kms.kms_instance_info).")
+        return outcome(
+            "instance",
+            FAILED,
+            f"KMS instance {ref!r} of account {found.kms_account_id} is not visible to this account.",
+            "Give its guid or CRN.",
+        )
+    found.instance = {
+        "guid": guid,
+        "crn": ref if ref.startswith("crn:") else None,
+        "name": None,
+        "account_id": found.kms_account_id,
+        "state": None,
+    }
+    found.instance_gap = (
+        UNVERIFIED,
+        f"KMS instance {guid} is in account {found.kms_account_id}, which this account cannot read.",
+    )
+    return outcome(
+        "instance",
+        UNVERIFIED,
+        f"KMS instance {guid} is in account {found.kms_account_id}; this "
+        "account's Resource Controller does not show it, so whether it exists, is "
+        "active and initialized is not verified.",
+        "Check it with credentials of the KMS account (ibmcloud.kms.kms_instance_info).",
+    )
 
 
 def missing_instance(session: Session, ask: Ask, found: Found) -> dict:
     found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} does not exist.")
     if ask.kms_service == "hs-crypto":
-        return outcome("instance", FAILED, f"Hyper Protect Crypto Services instance {ask.instance!r} was not found.",
-                       HPCS_HINT)
+        return outcome(
+            "instance", FAILED, f"Hyper Protect Crypto Services instance {ask.instance!r} was not found.", HPCS_HINT
+        )
     if not ask.create_instance:
-        return outcome("instance", FAILED, f"Key Protect instance {ask.instance!r} was not found.",
-                       "Set create_instance=true to have it created, or give an existing instance.")
-    if ask.instance.startswith("crn:") or UUID_RE.match(ask.instance):
-        return outcome("instance", FAILED, f"Key Protect instance {ask.instance!r} was not found; a new instance "
-                                           "is created by name, not by guid or CRN.", "Give the name of the instance.")
+        return outcome(
+            "instance",
+            FAILED,
+            f"Key Protect instance {ask.instance!r} was not found.",
+            "Set create_instance=true to have it created, or give an existing instance.",
+        )
+    ref = cast(str, ask.instance)  # read_instance returned early without one
+    if ref.startswith("crn:") or UUID_RE.match(ref):
+        return outcome(
+            "instance",
+            FAILED,
+            f"Key Protect instance {ask.instance!r} was not found; a new instance "
+            "is created by name, not by guid or CRN.",
+            "Give the name of the instance.",
+        )
     found.instance_gap, found.new_instance = None, True
-    return outcome("instance", PASSED, f"Key Protect instance {ask.instance!r} does not exist in resource group "
-                                       f"{found.resource_group_id} and region {ask.region}; it will be created.")
+    return outcome(
+        "instance",
+        PASSED,
+        f"Key Protect instance {ask.instance!r} does not exist in resource group "
+        f"{found.resource_group_id} and region {ask.region}; it will be created.",
+    )
 
 
 def instance_problems(ask: Ask, found: Found) -> list:
-    raw = found.instance
+    raw = cast(dict, found.instance)  # set by read_instance before existing_instance
     problems = []
     if crn_service(raw.get("crn", "")) != ask.kms_service:
         problems.append(f"it is a {crn_service(raw.get('crn', ''))} instance, not {ask.kms_service} (kms_service).")
@@ -350,7 +445,7 @@ def instance_problems(ask: Ask, found: Found) -> list:
 
 
 def existing_instance(session: Session, ask: Ask, found: Found) -> dict:
-    raw = found.instance
+    raw = cast(dict, found.instance)  # set by read_instance just before
     label = f"KMS instance {raw.get('name')} ({raw['guid']})"
     problems = instance_problems(ask, found)
     if problems:
@@ -362,13 +457,19 @@ def existing_instance(session: Session, ask: Ask, found: Found) -> dict:
         found.initialized = KmsClient(session, raw).is_initialized()
     except IBMCloudError as error:
         found.instance_gap = (UNVERIFIED, f"{label} could not be read.")
-        return outcome("instance", UNVERIFIED, f"{label} is active; whether it is initialized could not be read: "
-                                               f"{error.describe()}")
+        return outcome(
+            "instance",
+            UNVERIFIED,
+            f"{label} is active; whether it is initialized could not be read: {error.describe()}",
+        )
     if not found.initialized:
         found.instance_gap = (UNVERIFIED, f"{label} is not initialized.")
-        return outcome("instance", FAILED, f"{label} is not initialized: its crypto units hold no master key, so "
-                                           "it cannot hold root keys.",
-                       "Initialize it with the TKE CLI ('ibmcloud tke') or the key ceremony, then run again.")
+        return outcome(
+            "instance",
+            FAILED,
+            f"{label} is not initialized: its crypto units hold no master key, so it cannot hold root keys.",
+            "Initialize it with the TKE CLI ('ibmcloud tke') or the key ceremony, then run again.",
+        )
     return outcome("instance", PASSED, f"{label} is active and initialized.")
 
 
@@ -397,11 +498,15 @@ def read_key(session: Session, ask: Ask, found: Found) -> dict:
         return outcome("root_key", FAILED, f"A new instance has no root key {ref!r}.", "Set create_root_key=true.")
     if found.instance_gap:
         return from_gap("root_key", found.instance_gap)
-    if crn_guid and crn_guid != found.instance["guid"]:
-        return outcome("root_key", FAILED, f"Root key {ask.root_key} belongs to instance {crn_guid}, not to "
-                                           f"{found.instance['guid']}.")
+    instance = cast(dict, found.instance)  # read_instance sets it, or a gap, unless new_instance
+    if crn_guid and crn_guid != instance["guid"]:
+        return outcome(
+            "root_key",
+            FAILED,
+            f"Root key {ask.root_key} belongs to instance {crn_guid}, not to {instance['guid']}.",
+        )
     try:
-        key = find_root_key(KmsClient(session, found.instance), ref)
+        key = find_root_key(KmsClient(session, instance), ref)
     except IBMCloudError as error:
         return outcome("root_key", UNVERIFIED, f"Root key {ref!r} could not be read: {error.describe()}")
     return judge_key(ask, found, ref, key)
@@ -410,17 +515,30 @@ def read_key(session: Session, ask: Ask, found: Found) -> dict:
 def judge_key(ask: Ask, found: Found, ref: str, key: Optional[dict]) -> dict:
     if (key is None or key.get("state") == DESTROYED) and ask.create_root_key:
         found.new_key = True
-        return outcome("root_key", PASSED, f"Root key {ref!r} does not exist in KMS instance "
-                                           f"{found.instance['guid']}; it will be created.")
+        instance = cast(dict, found.instance)  # read_key reads keys of an instance that was read
+        return outcome(
+            "root_key",
+            PASSED,
+            f"Root key {ref!r} does not exist in KMS instance {instance['guid']}; it will be created.",
+        )
     found.key = key if key is not None and key.get("state") != DESTROYED else None
     problems = key_problems(key, ref, ask.min_days_before_expiration, found.now)
     if not problems:
-        return outcome("root_key", PASSED, f"Root key {ref!r} ({key['id']}) is an active root key that does not "
-                                           f"expire within {ask.min_days_before_expiration} days.")
-    hint = "Set create_root_key=true to have it created." if found.key is None else \
-        ("Use another root key: a cluster that uses this one moves to a new key with the rotate playbook "
-         "(mode=switch, or mode=auto); a disabled key is enabled again with ibmcloud.kms.root_key state=enabled. "
-         "Rotating keeps the expiration date.")
+        return outcome(
+            "root_key",
+            PASSED,
+            f"Root key {ref!r} ({cast(dict, key)['id']}) is an active root key that does not "
+            f"expire within {ask.min_days_before_expiration} days.",
+        )
+    hint = (
+        "Set create_root_key=true to have it created."
+        if found.key is None
+        else (
+            "Use another root key: a cluster that uses this one moves to a new key with the rotate playbook "
+            "(mode=switch, or mode=auto); a disabled key is enabled again with ibmcloud.kms.root_key state=enabled. "
+            "Rotating keeps the expiration date."
+        )
+    )
     return outcome("root_key", FAILED, " ".join(problems), hint)
 
 
@@ -444,7 +562,8 @@ def kms_gap(ask: Ask, found: Found) -> Optional[tuple]:
 def describe_target(ask: Ask, found: Found) -> str:
     if found.new_instance:
         return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {found.resource_group_id}"
-    return f"KMS instance {found.instance['guid']}"
+    instance = cast(dict, found.instance)  # the callers return first on an instance gap
+    return f"KMS instance {instance['guid']}"
 
 
 def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
@@ -453,7 +572,8 @@ def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
     if gap:
         return from_gap(name, gap)
     try:
-        policies = policies_of(session, found, session.claims().get("iam_id"), found.account_id)
+        caller = cast(str, session.claims().get("iam_id"))  # an IAM access token always carries it
+        policies = policies_of(session, found, caller, found.account_id)
     except IBMCloudError as error:
         return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
     needs = caller_needs(ask, found)
@@ -462,9 +582,12 @@ def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
     target = kms_target(ask, found)
     if all(grants_role(policies, target, roles) for roles, _why in needs):
         return outcome(name, PASSED, f"The caller's own access policies grant {wanted} on {where}.")
-    return outcome(name, UNVERIFIED, f"None of the caller's own access policies grants {wanted} on {where} "
-                                     f"({ACCESS_GROUP_NOTE}).",
-                   f"Make sure the caller holds {wanted} on {where}, directly or through an access group.")
+    return outcome(
+        name,
+        UNVERIFIED,
+        f"None of the caller's own access policies grants {wanted} on {where} ({ACCESS_GROUP_NOTE}).",
+        f"Make sure the caller holds {wanted} on {where}, directly or through an access group.",
+    )
 
 
 def check_service_authorization(session: Session, ask: Ask, found: Found) -> dict:
@@ -472,27 +595,45 @@ def check_service_authorization(session: Session, ask: Ask, found: Found) -> dic
     if found.cluster_gap:
         return from_gap(name, found.cluster_gap)
     if not found.new_instance and (found.instance is None or "guid" not in found.instance):
-        return from_gap(name, found.instance_gap)
+        return from_gap(name, cast(tuple, found.instance_gap))  # read_instance set a gap for it
     service = service_name(ask, found)
-    guid = None if found.new_instance else found.instance["guid"]
-    source = cluster_account(found.cluster) or found.account_id
-    what = (f"{CONTAINERS_SERVICE} (account {source}) to {service} "
-            f"{('instance ' + guid) if guid else '(every instance)'} (account {found.kms_account_id}) with Reader")
+    guid = None if found.new_instance else cast(dict, found.instance)["guid"]
+    source = cluster_account(cast(dict, found.cluster)) or found.account_id  # read, as there is no cluster_gap
+    what = (
+        f"{CONTAINERS_SERVICE} (account {source}) to {service} "
+        f"{('instance ' + guid) if guid else '(every instance)'} (account {found.kms_account_id}) with Reader"
+    )
     try:
         policy = find_covering_authorization(
-            IamPolicyClient(session), source_service=CONTAINERS_SERVICE, target_service=service,
-            target_instance=guid, source_account_id=source, target_account_id=found.kms_account_id, roles=["Reader"])
+            IamPolicyClient(session),
+            source_service=CONTAINERS_SERVICE,
+            target_service=service,
+            target_instance=guid,
+            source_account_id=source,
+            target_account_id=found.kms_account_id,
+            roles=["Reader"],
+        )
     except IBMCloudError as error:
-        return outcome(name, UNVERIFIED, f"The authorizations of account {found.kms_account_id} could not be read: "
-                                         f"{error.describe()}")
+        return outcome(
+            name,
+            UNVERIFIED,
+            f"The authorizations of account {found.kms_account_id} could not be read: {error.describe()}",
+        )
     if policy:
-        return outcome(name, PASSED, f"Authorization policy {policy.get('covered_by') or policy.get('id')} lets {what}.")
+        return outcome(
+            name, PASSED, f"Authorization policy {policy.get('covered_by') or policy.get('id')} lets {what}."
+        )
     if ask.create_authorization:
-        return outcome(name, PASSED, f"No authorization lets {what}: missing; will be created by the authorization "
-                                     "step.")
+        return outcome(
+            name, PASSED, f"No authorization lets {what}: missing; will be created by the authorization step."
+        )
     where = " in the KMS account" if found.cross_account else ""
-    return outcome(name, FAILED, f"No service-to-service authorization lets {what}.",
-                   AUTHORIZATION_HINT.format(service=service, where=where))
+    return outcome(
+        name,
+        FAILED,
+        f"No service-to-service authorization lets {what}.",
+        AUTHORIZATION_HINT.format(service=service, where=where),
+    )
 
 
 def check_cluster_key_owner(session: Session, ask: Ask, found: Found) -> dict:
@@ -502,17 +643,24 @@ def check_cluster_key_owner(session: Session, ask: Ask, found: Found) -> dict:
     gap = found.cluster_gap or kms_gap(ask, found)
     if gap:
         return from_gap(name, gap)
-    cluster = found.cluster
-    account, region, group = cluster_account(cluster) or found.account_id, cluster.get("region"), \
-        cluster.get("resourceGroup")
+    cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
+    account, region, group = (
+        cluster_account(cluster) or found.account_id,
+        cluster.get("region"),
+        cluster.get("resourceGroup"),
+    )
     try:
         key = IamIdentityClient(session).cluster_key(account, region, group)
     except IBMCloudError as error:
         return outcome(name, UNVERIFIED, f"The API keys of account {account} could not be listed: {error.describe()}")
     if key is None:
-        return outcome(name, FAILED, f"The Kubernetes Service has no API key (containers-kubernetes-key) for region "
-                                     f"{region} and resource group {group}.",
-                       NO_OWNER_HINT.format(region=region, group=group))
+        return outcome(
+            name,
+            FAILED,
+            f"The Kubernetes Service has no API key (containers-kubernetes-key) for region "
+            f"{region} and resource group {group}.",
+            NO_OWNER_HINT.format(region=region, group=group),
+        )
     return judge_owner(session, ask, found, key["iam_id"])
 
 
@@ -520,54 +668,86 @@ def judge_owner(session: Session, ask: Ask, found: Found, owner: str) -> dict:
     name = "cluster_key_owner_kms_role"
     role = "Writer" if ask.create_root_key else "Reader"
     where = describe_target(ask, found)
-    cluster = found.cluster
+    cluster = cast(dict, found.cluster)  # check_cluster_key_owner returned first on a cluster gap
     try:
         policies = policies_of(session, found, owner, cluster_account(cluster) or found.account_id)
     except IBMCloudError as error:
-        return outcome(name, UNVERIFIED, f"The access policies of {owner}, the owner of the cluster's API key, could "
-                                         f"not be read: {error.describe()}")
+        return outcome(
+            name,
+            UNVERIFIED,
+            f"The access policies of {owner}, the owner of the cluster's API key, could "
+            f"not be read: {error.describe()}",
+        )
     if grants_role(policies, kms_target(ask, found), [role]):
-        return outcome(name, PASSED, f"{owner}, the owner of the containers-kubernetes-key of region "
-                                     f"{cluster.get('region')} and resource group {cluster.get('resourceGroup')}, "
-                                     f"holds {role} (or more) on {where}.")
-    return outcome(name, UNVERIFIED, f"None of the own access policies of {owner}, the owner of the "
-                                     f"containers-kubernetes-key of region {cluster.get('region')} and resource group "
-                                     f"{cluster.get('resourceGroup')}, grants {role} on {where} ({ACCESS_GROUP_NOTE}).",
-                   OWNER_HINT.format(owner=owner, region=cluster.get("region"), group=cluster.get("resourceGroup"),
-                                     role=role))
+        return outcome(
+            name,
+            PASSED,
+            f"{owner}, the owner of the containers-kubernetes-key of region "
+            f"{cluster.get('region')} and resource group {cluster.get('resourceGroup')}, "
+            f"holds {role} (or more) on {where}.",
+        )
+    return outcome(
+        name,
+        UNVERIFIED,
+        f"None of the own access policies of {owner}, the owner of the "
+        f"containers-kubernetes-key of region {cluster.get('region')} and resource group "
+        f"{cluster.get('resourceGroup')}, grants {role} on {where} ({ACCESS_GROUP_NOTE}).",
+        OWNER_HINT.format(owner=owner, region=cluster.get("region"), group=cluster.get("resourceGroup"), role=role),
+    )
 
 
 # -- the returned views ------------------------------------------------------------------------------
 def cluster_view(cluster: Optional[dict]) -> Optional[dict]:
     if cluster is None:
         return None
-    return {"id": cluster.get("id"), "name": cluster.get("name"), "crn": cluster.get("crn"),
-            "provider": cluster.get("provider"), "region": cluster.get("region"),
-            "resource_group_id": cluster.get("resourceGroup"), "kms_enabled": kms_enabled(cluster)}
+    return {
+        "id": cluster.get("id"),
+        "name": cluster.get("name"),
+        "crn": cluster.get("crn"),
+        "provider": cluster.get("provider"),
+        "region": cluster.get("region"),
+        "resource_group_id": cluster.get("resourceGroup"),
+        "kms_enabled": kms_enabled(cluster),
+    }
 
 
 def instance_view(found: Found) -> Optional[dict]:
     raw = found.instance
     if raw is None:
         return None
-    return {"guid": raw.get("guid"), "name": raw.get("name"), "crn": raw.get("crn"),
-            "service": crn_service(raw.get("crn") or ""), "state": raw.get("state"), "initialized": found.initialized}
+    return {
+        "guid": raw.get("guid"),
+        "name": raw.get("name"),
+        "crn": raw.get("crn"),
+        "service": crn_service(raw.get("crn") or ""),
+        "state": raw.get("state"),
+        "initialized": found.initialized,
+    }
 
 
 def key_view(key: Optional[dict], now: float) -> Optional[dict]:
     if key is None:
         return None
-    return {"id": key.get("id"), "name": key.get("name"), "aliases": list(key.get("aliases") or []),
-            "state": STATE_NAMES.get(key.get("state"), key.get("state")), "extractable": key.get("extractable"),
-            "expiration_date": key.get("expirationDate"),
-            "days_until_expiration": days_until(key.get("expirationDate"), now)}
+    return {
+        "id": key.get("id"),
+        "name": key.get("name"),
+        "aliases": list(key.get("aliases") or []),
+        "state": STATE_NAMES.get(key.get("state"), key.get("state")),
+        "extractable": key.get("extractable"),
+        "expiration_date": key.get("expirationDate"),
+        "days_until_expiration": days_until(key.get("expirationDate"), now),
+    }
 
 
 # -- all of it -----------------------------------------------------------------------------------------
-JUDGED = (("cluster_exists", check_cluster_exists), ("cluster_administrator", check_cluster_administrator),
-          ("cluster_type", check_cluster_type), ("caller_kms_role", check_caller_kms_role),
-          ("service_authorization", check_service_authorization),
-          ("cluster_key_owner_kms_role", check_cluster_key_owner))
+JUDGED = (
+    ("cluster_exists", check_cluster_exists),
+    ("cluster_administrator", check_cluster_administrator),
+    ("cluster_type", check_cluster_type),
+    ("caller_kms_role", check_caller_kms_role),
+    ("service_authorization", check_service_authorization),
+    ("cluster_key_owner_kms_role", check_cluster_key_owner),
+)
 
 
 def all_unverified(failure: dict) -> list:
@@ -593,6 +773,7 @@ def check_all(open_session: Callable[[], Session], ask: Ask, found: Found) -> li
     results["root_key"] = read_key(session, ask, found)
     results.update((name, judge(session, ask, found)) for name, judge in JUDGED)
     claims = session.claims()
-    results["credentials"] = outcome("credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account "
-                                                            f"{found.account_id}) accepted.")
+    results["credentials"] = outcome(
+        "credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account {found.account_id}) accepted."
+    )
     return [results[name] for name in CHECKS]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from typing import Any, Optional
+from functools import partial
+from typing import Any, Dict, Optional
 from urllib.parse import parse_qs, urlparse
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
@@ -33,12 +34,14 @@ else:
 
 # The collection's service names, their CRN service segment, catalog id and plans.
 # The Hyper Protect Crypto Services ids are not confirmed by a public source; ``plan`` also takes a plan id.
-SERVICES = {
+SERVICES: Dict[str, Dict[str, Any]] = {
     "key-protect": {
         "crn_name": "kms",
         "resource_id": "ee41347f-b18e-4ca6-bf80-b5467c63f9a6",
-        "plans": {"tiered-pricing": "eedd3585-90c6-4c8f-be3d-062069e99fc3",
-                  "cross-region-resiliency": "4e853ad3-5820-49c7-8d07-a179fb15b9ee"},
+        "plans": {
+            "tiered-pricing": "eedd3585-90c6-4c8f-be3d-062069e99fc3",
+            "cross-region-resiliency": "4e853ad3-5820-49c7-8d07-a179fb15b9ee",
+        },
         "default_plan": "tiered-pricing",
     },
     "hs-crypto": {
@@ -113,10 +116,12 @@ class ResourceClient:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.controller = session.configure(ResourceControllerV2(authenticator=session.authenticator),
-                                            session.url("resource_controller"))
-        self.manager = session.configure(ResourceManagerV2(authenticator=session.authenticator),
-                                         session.url("resource_manager"))
+        self.controller = session.configure(
+            ResourceControllerV2(authenticator=session.authenticator), session.url("resource_controller")
+        )
+        self.manager = session.configure(
+            ResourceManagerV2(authenticator=session.authenticator), session.url("resource_manager")
+        )
 
     # -- resource groups ---------------------------------------------------------------
     def resource_group_id(self, name_or_id: Optional[str]) -> str:
@@ -135,8 +140,9 @@ class ResourceClient:
         raise InputError(f"Resource group {name_or_id!r} not found in account {account_id} (known: {known}).")
 
     def _groups(self, **filters: Any) -> list:
-        result = self.session.call(lambda: self.manager.list_resource_groups(**filters), method="GET",
-                                   what="list resource groups")
+        result = self.session.call(
+            lambda: self.manager.list_resource_groups(**filters), method="GET", what="list resource groups"
+        )
         return result.get("resources", []) if result else []
 
     # -- instances ---------------------------------------------------------------------
@@ -145,11 +151,17 @@ class ResourceClient:
         if service:
             filters["resource_id"] = SERVICES[service]["resource_id"]
         found: list = []
-        start = None
+        start: Optional[str] = None
         while True:
-            page = self.session.call(
-                lambda: self.controller.list_resource_instances(start=start, limit=100, **filters),
-                method="GET", what="list resource instances", hint=VIEWER_HINT) or {}
+            page = (
+                self.session.call(
+                    partial(self.controller.list_resource_instances, start=start, limit=100, **filters),
+                    method="GET",
+                    what="list resource instances",
+                    hint=VIEWER_HINT,
+                )
+                or {}
+            )
             found.extend(page.get("resources", []))
             start = _next_start(page.get("next_url"))
             if not start:
@@ -158,20 +170,29 @@ class ResourceClient:
 
     def get_instance(self, guid_or_crn: str) -> Optional[dict]:
         try:
-            raw = self.session.call(lambda: self.controller.get_resource_instance(guid_or_crn), method="GET",
-                                    what="get resource instance", hint=VIEWER_HINT)
+            raw = self.session.call(
+                lambda: self.controller.get_resource_instance(guid_or_crn),
+                method="GET",
+                what="get resource instance",
+                hint=VIEWER_HINT,
+            )
         except NotFoundError:
             return None
         return raw if raw and raw.get("state") not in GONE_STATES else None
 
     def find_instance(self, *, name: str, service: str, resource_group_id: str, region: str) -> Optional[dict]:
         """The one instance with this name, service, group and region; several is an error."""
-        matches = [i for i in self.list_instances(service=service, name=name, resource_group_id=resource_group_id)
-                   if i.get("region_id") == region and i.get("name") == name]
+        matches = [
+            i
+            for i in self.list_instances(service=service, name=name, resource_group_id=resource_group_id)
+            if i.get("region_id") == region and i.get("name") == name
+        ]
         if len(matches) > 1:
             listing = ", ".join(f"{i['guid']} ({i['state']})" for i in matches)
-            raise InputError(f"{len(matches)} {service} instances are named {name!r} in this resource group and "
-                             f"region: {listing}. Rename or delete the extra ones, or address one by guid.")
+            raise InputError(
+                f"{len(matches)} {service} instances are named {name!r} in this resource group and "
+                f"region: {listing}. Rename or delete the extra ones, or address one by guid."
+            )
         return matches[0] if matches else None
 
     def lookup_instances(self, ref: str) -> list:
@@ -189,28 +210,44 @@ class ResourceClient:
         if not matches:
             raise InputError(f"No Key Protect or Hyper Protect Crypto Services instance {ref!r} was found.")
         listing = ", ".join(f"{i['guid']} ({crn_service(i['crn'])}, {i['region_id']})" for i in matches)
-        raise InputError(f"{len(matches)} KMS instances are named {ref!r}: {listing}. "
-                         "Give the instance guid or CRN instead.")
+        raise InputError(
+            f"{len(matches)} KMS instances are named {ref!r}: {listing}. Give the instance guid or CRN instead."
+        )
 
-    def create_instance(self, *, name: str, service: str, plan: Optional[str], resource_group_id: str,
-                        region: str, parameters: Optional[dict]) -> dict:
+    def create_instance(
+        self,
+        *,
+        name: str,
+        service: str,
+        plan: Optional[str],
+        resource_group_id: str,
+        region: str,
+        parameters: Optional[dict],
+    ) -> dict:
         resource_plan_id = plan_id(service, plan)
 
         def create() -> Any:
             return self.controller.create_resource_instance(
-                name=name, target=region, resource_group=resource_group_id, resource_plan_id=resource_plan_id,
-                parameters=parameters or None)
+                name=name,
+                target=region,
+                resource_group=resource_group_id,
+                resource_plan_id=resource_plan_id,
+                parameters=parameters or None,
+            )
 
         def find() -> Optional[dict]:
-            return self.find_instance(name=name, service=service, resource_group_id=resource_group_id,
-                                      region=region)
+            return self.find_instance(name=name, service=service, resource_group_id=resource_group_id, region=region)
 
         return self.session.create(create, find, what=f"create {service} instance {name}", hint=EDITOR_HINT)
 
     def delete_instance(self, guid: str) -> None:
         try:
-            self.session.call(lambda: self.controller.delete_resource_instance(guid, recursive=False),
-                              method="DELETE", what="delete resource instance", hint=EDITOR_HINT)
+            self.session.call(
+                lambda: self.controller.delete_resource_instance(guid, recursive=False),
+                method="DELETE",
+                what="delete resource instance",
+                hint=EDITOR_HINT,
+            )
         except NotFoundError:
             return
 
@@ -220,15 +257,24 @@ class ResourceClient:
                 raise IBMCloudError(f"Instance {guid} disappeared while provisioning.")
             operation = raw.get("last_operation") or {}
             if raw.get("state") == "failed" or operation.get("state") == "failed":
-                raise IBMCloudError(f"Provisioning of instance {guid} failed: "
-                                    f"{operation.get('description') or raw.get('state')}")
+                raise IBMCloudError(
+                    f"Provisioning of instance {guid} failed: {operation.get('description') or raw.get('state')}"
+                )
             return raw.get("state") == "active"
 
-        return wait_until(lambda: self.get_instance(guid), done, timeout=timeout,
-                          what=f"instance {guid} to become active",
-                          describe=lambda raw: (raw or {}).get("state", "gone"))
+        return wait_until(
+            lambda: self.get_instance(guid),
+            done,
+            timeout=timeout,
+            what=f"instance {guid} to become active",
+            describe=lambda raw: (raw or {}).get("state", "gone"),
+        )
 
     def wait_gone(self, guid: str, timeout: float) -> tuple:
-        return wait_until(lambda: self.get_instance(guid), lambda raw: raw is None, timeout=timeout,
-                          what=f"instance {guid} to be deleted",
-                          describe=lambda raw: (raw or {}).get("state", "gone"))
+        return wait_until(
+            lambda: self.get_instance(guid),
+            lambda raw: raw is None,
+            timeout=timeout,
+            what=f"instance {guid} to be deleted",
+            describe=lambda raw: (raw or {}).get("state", "gone"),
+        )

@@ -42,9 +42,15 @@ def is_ambiguous(error: IBMCloudError) -> bool:
 
 
 class RetryPolicy:
-    def __init__(self, attempts: int = 5, base_delay: float = 1.0, max_delay: float = 20.0,
-                 sleep: Callable[[float], None] = time.sleep, log: Optional[Callable[[str], None]] = None,
-                 rng: Optional[random.Random] = None) -> None:
+    def __init__(
+        self,
+        attempts: int = 5,
+        base_delay: float = 1.0,
+        max_delay: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Optional[Callable[[str], None]] = None,
+        rng: Optional[random.Random] = None,
+    ) -> None:
         self.attempts = max(1, attempts)
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -74,8 +80,10 @@ class RetryPolicy:
                 if not self.should_retry(error, idempotent, attempt):
                     raise
                 pause = self.delay(attempt, error)
-                self.log(f"{what}: attempt {attempt} failed ({error.status or type(error).__name__}); "
-                         f"retrying in {pause:.1f}s")
+                self.log(
+                    f"{what}: attempt {attempt} failed ({error.status or type(error).__name__}); "
+                    f"retrying in {pause:.1f}s"
+                )
                 self.sleep(pause)
                 attempt += 1
 
@@ -94,6 +102,8 @@ class RetryPolicy:
                 if found is not None:
                     self.log(f"{what}: the create answer was lost, but the resource exists; adopting it")
                     return found
-                self.log(f"{what}: create failed ({error.status or type(error).__name__}) and nothing was "
-                         f"created; trying again")
+                self.log(
+                    f"{what}: create failed ({error.status or type(error).__name__}) and nothing was "
+                    f"created; trying again"
+                )
                 attempt += 1

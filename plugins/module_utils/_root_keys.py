@@ -26,9 +26,11 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient, crn_service
 
 ROTATION_INTERVAL = 3600  # Key Protect allows one rotation per key per hour
-HPCS_INIT_HINT = ("Initialize it first: add crypto unit administrators and load the master key with the TKE CLI "
-                  "plug-in (ibmcloud tke) or the Management Utilities, as described in 'Initializing service "
-                  "instances' of the Hyper Protect Crypto Services documentation.")
+HPCS_INIT_HINT = (
+    "Initialize it first: add crypto unit administrators and load the master key with the TKE CLI "
+    "plug-in (ibmcloud tke) or the Management Utilities, as described in 'Initializing service "
+    "instances' of the Hyper Protect Crypto Services documentation."
+)
 
 
 class KeyInUseError(InputError):
@@ -73,10 +75,15 @@ def describe_key(raw: dict, registrations: list, *, now: float) -> dict:
         "days_until_expiration": days_until(raw.get("expirationDate"), now),
         "key_version": _version(raw.get("keyVersion")),
         "last_rotate_date": raw.get("lastRotateDate"),
-        "rotation_policy": ({"enabled": bool(rotation.get("enabled")), "interval_month": rotation.get("interval_month")}
-                            if rotation else None),
-        "dual_auth_delete": {"enabled": bool(dual.get("enabled")),
-                             "key_set_for_deletion": bool(dual.get("keySetForDeletion"))},
+        "rotation_policy": (
+            {"enabled": bool(rotation.get("enabled")), "interval_month": rotation.get("interval_month")}
+            if rotation
+            else None
+        ),
+        "dual_auth_delete": {
+            "enabled": bool(dual.get("enabled")),
+            "key_set_for_deletion": bool(dual.get("keySetForDeletion")),
+        },
         "deleted": raw.get("state") == DESTROYED,
         "deletion_date": raw.get("deletionDate"),
         "restore_allowed": raw.get("restoreAllowed"),
@@ -91,14 +98,18 @@ def open_kms(session: Session, ref: str) -> KmsClient:
     instance = ResourceClient(session).resolve_instance(ref)
     kms = KmsClient(session, instance)
     if crn_service(instance.get("crn", "")) == "hs-crypto" and kms.is_initialized() is False:
-        raise InputError(f"The Hyper Protect Crypto Services instance {instance.get('name')} "
-                         f"({instance['guid']}) is not initialized, so it cannot hold keys yet. {HPCS_INIT_HINT}")
+        raise InputError(
+            f"The Hyper Protect Crypto Services instance {instance.get('name')} "
+            f"({instance['guid']}) is not initialized, so it cannot hold keys yet. {HPCS_INIT_HINT}"
+        )
     return kms
 
 
 def _listing(keys: list) -> str:
-    return ", ".join(f"{k.get('id')} ({STATE_NAMES.get(k.get('state'), k.get('state'))}, created "
-                     f"{k.get('creationDate')})" for k in keys)
+    return ", ".join(
+        f"{k.get('id')} ({STATE_NAMES.get(k.get('state'), k.get('state'))}, created {k.get('creationDate')})"
+        for k in keys
+    )
 
 
 def _restorable(key: dict) -> bool:
@@ -112,21 +123,25 @@ def key_by_name(kms: KmsClient, name: str) -> Optional[dict]:
     candidates = live or [k for k in keys if _restorable(k)]
     if len(candidates) > 1:
         kind = "root keys" if live else "deleted, still restorable root keys"
-        raise InputError(f"{len(candidates)} {kind} are named {name!r}: {_listing(candidates)}. Give the key an "
-                         "alias and use the alias option, or delete the extra keys; the module does not guess.")
+        raise InputError(
+            f"{len(candidates)} {kind} are named {name!r}: {_listing(candidates)}. Give the key an "
+            "alias and use the alias option, or delete the extra keys; the module does not guess."
+        )
     return candidates[0] if candidates else None
 
 
-def find_key(kms: KmsClient, *, alias: Optional[str] = None, name: Optional[str] = None,
-             key_id: Optional[str] = None) -> Optional[dict]:
+def find_key(
+    kms: KmsClient, *, alias: Optional[str] = None, name: Optional[str] = None, key_id: Optional[str] = None
+) -> Optional[dict]:
     """A root key by id or alias (deleted ones too), else by name; a standard key is an error."""
     ref = key_id or alias
     key = kms.get_key(ref) if ref else (key_by_name(kms, name) if name else None)
     if key_id and key is not None and key.get("id") != key_id:
         key = None  # the API also reads a key by alias; an id must name the key itself
     if key is not None and key.get("extractable") is not False:
-        raise InputError(f"Key {key.get('id')} ({key.get('name')}) is a standard key; these modules manage "
-                         "root keys only.")
+        raise InputError(
+            f"Key {key.get('id')} ({key.get('name')}) is a standard key; these modules manage root keys only."
+        )
     return key
 
 
@@ -145,29 +160,45 @@ def new_key_spec(want: dict) -> dict:
 def predicted_key(kms: KmsClient, want: dict, now: float) -> dict:
     """The key record a create would give, for check mode (no id yet)."""
     stamp = format_time(now)
-    return {**new_key_spec(want), "id": None, "crn": None, "state": ACTIVE, "imported": False,
-            "keyRingID": want.get("key_ring") or "default", "creationDate": stamp, "lastUpdateDate": stamp,
-            "keyVersion": None, "dualAuthDelete": {"enabled": False}}
+    return {
+        **new_key_spec(want),
+        "id": None,
+        "crn": None,
+        "state": ACTIVE,
+        "imported": False,
+        "keyRingID": want.get("key_ring") or "default",
+        "creationDate": stamp,
+        "lastUpdateDate": stamp,
+        "keyVersion": None,
+        "dualAuthDelete": {"enabled": False},
+    }
 
 
 def create_key(kms: KmsClient, want: dict, *, check_mode: bool, now: float) -> dict:
     if want.get("key_id"):
-        raise InputError(f"No root key with id {want['key_id']!r} exists in the instance. A key id cannot be "
-                         "chosen, so the key cannot be created; use name and alias to create a key.")
+        raise InputError(
+            f"No root key with id {want['key_id']!r} exists in the instance. A key id cannot be "
+            "chosen, so the key cannot be created; use name and alias to create a key."
+        )
     if not want.get("name"):
         raise InputError(f"No root key with alias {want.get('alias')!r} exists; set name to create it.")
     if check_mode:
         return predicted_key(kms, want, now)
-    return kms.create_key(new_key_spec(want), key_ring=want.get("key_ring"),
-                          find=lambda: find_key(kms, alias=want.get("alias"), name=want["name"]))
+    return kms.create_key(
+        new_key_spec(want),
+        key_ring=want.get("key_ring"),
+        find=lambda: find_key(kms, alias=want.get("alias"), name=want["name"]),
+    )
 
 
 def _restore(kms: KmsClient, key: dict, want: dict, check_mode: bool) -> bool:
     if key.get("state") != DESTROYED:
         return False
     if not key.get("restoreAllowed"):
-        raise InputError(f"Root key {key['id']} was deleted on {key.get('deletionDate')} and can no longer be "
-                         "restored (Key Protect restores deleted keys for 30 days). Create a new key.")
+        raise InputError(
+            f"Root key {key['id']} was deleted on {key.get('deletionDate')} and can no longer be "
+            "restored (Key Protect restores deleted keys for 30 days). Create a new key."
+        )
     if not check_mode:
         kms.restore_key(key["id"])
     key.update(state=ACTIVE, deleted=False, restoreAllowed=None, deletionDate=None, restoreExpirationDate=None)
@@ -178,8 +209,10 @@ def _enable(kms: KmsClient, key: dict, want: dict, check_mode: bool) -> bool:
     if not want.get("enabled") or key.get("state") == ACTIVE:
         return False
     if key.get("state") != SUSPENDED:
-        raise InputError(f"Root key {key['id']} is {STATE_NAMES.get(key.get('state'))} and cannot be enabled; "
-                         "an expired (deactivated) key stays so. Create a new root key.")
+        raise InputError(
+            f"Root key {key['id']} is {STATE_NAMES.get(key.get('state'))} and cannot be enabled; "
+            "an expired (deactivated) key stays so. Create a new root key."
+        )
     if not check_mode:
         kms.enable_key(key["id"])
     key["state"] = ACTIVE
@@ -236,19 +269,24 @@ def drift_warnings(key: dict, want: dict) -> list:
     if want.get("name") and (want.get("alias") or want.get("key_id")) and key.get("name") != want["name"]:
         warnings.append(f"Root key {ident} is named {key.get('name')!r}, not {want['name']!r}; keys cannot be renamed.")
     if want.get("description") is not None and (key.get("description") or "") != want["description"]:
-        warnings.append(f"Root key {ident} has description {key.get('description')!r}; the description of an "
-                        "existing key cannot be changed.")
+        warnings.append(
+            f"Root key {ident} has description {key.get('description')!r}; the description of an "
+            "existing key cannot be changed."
+        )
     if want.get("expiration_date") and parse_time(key.get("expirationDate")) != parse_time(want["expiration_date"]):
-        warnings.append(f"Root key {ident} expires {key.get('expirationDate') or 'never'}, not "
-                        f"{want['expiration_date']}; the expiration date of an existing key cannot be changed. "
-                        "Create a new key to get another expiration date.")
+        warnings.append(
+            f"Root key {ident} expires {key.get('expirationDate') or 'never'}, not "
+            f"{want['expiration_date']}; the expiration date of an existing key cannot be changed. "
+            "Create a new key to get another expiration date."
+        )
     if want.get("dual_auth_delete") is False and (key.get("dualAuthDelete") or {}).get("enabled"):
         warnings.append(f"Root key {ident} has dual authorization for deletion, which cannot be turned off.")
     return warnings
 
 
-def ensure_present(kms: KmsClient, current: Optional[dict], want: dict, *, check_mode: bool, now: float,
-                   warnings: list) -> tuple:
+def ensure_present(
+    kms: KmsClient, current: Optional[dict], want: dict, *, check_mode: bool, now: float, warnings: list
+) -> tuple:
     """(changed, key record): create, restore, enable, move and set policies as ``want`` asks."""
     if current is None:
         key = create_key(kms, want, check_mode=check_mode, now=now)
@@ -265,13 +303,17 @@ def ensure_present(kms: KmsClient, current: Optional[dict], want: dict, *, check
     return changed, key
 
 
-def rotation_result(key: dict, *, status: str, reason: Optional[str], previous: Optional[dict],
-                    now: float) -> dict:
+def rotation_result(key: dict, *, status: str, reason: Optional[str], previous: Optional[dict], now: float) -> dict:
     last = parse_time(key.get("lastRotateDate"))
     allowed = max(now, last + ROTATION_INTERVAL) if last is not None else now
-    return {"status": status, "reason": reason, "previous_key_version": _version(previous),
-            "key_version": _version(key.get("keyVersion")), "last_rotate_date": key.get("lastRotateDate"),
-            "next_rotation_allowed": format_time(allowed)}
+    return {
+        "status": status,
+        "reason": reason,
+        "previous_key_version": _version(previous),
+        "key_version": _version(key.get("keyVersion")),
+        "last_rotate_date": key.get("lastRotateDate"),
+        "next_rotation_allowed": format_time(allowed),
+    }
 
 
 def _rotation_refusal(key: dict, *, created: bool, now: float) -> Optional[str]:
@@ -286,8 +328,10 @@ def _rotation_refusal(key: dict, *, created: bool, now: float) -> Optional[str]:
 def ensure_rotated(kms: KmsClient, key: dict, *, created: bool, check_mode: bool, now: float) -> tuple:
     """(changed, key record, rotation result); a rotation refused by the hourly limit is skipped, not failed."""
     if key.get("state") not in (ACTIVE, DEACTIVATED):
-        raise InputError(f"Root key {key.get('id')} is {STATE_NAMES.get(key.get('state'))} and cannot be rotated; "
-                         "enable it first (state=enabled).")
+        raise InputError(
+            f"Root key {key.get('id')} is {STATE_NAMES.get(key.get('state'))} and cannot be rotated; "
+            "enable it first (state=enabled)."
+        )
     previous = key.get("keyVersion")
     reason = _rotation_refusal(key, created=created, now=now)
     if reason:
@@ -311,8 +355,11 @@ def check_not_in_use(key: dict, registrations: list, *, action: str, force: bool
     crns = [r.get("resourceCrn") for r in registrations]
     protected = [r.get("resourceCrn") for r in registrations if r.get("preventKeyDeletion")]
     if protected and action == "delete":
-        raise KeyInUseError(f"Root key {key['id']} cannot be deleted: these resources prevent its deletion "
-                            f"(retention policy): {', '.join(protected)}.", details={"registered_resources": crns})
+        raise KeyInUseError(
+            f"Root key {key['id']} cannot be deleted: these resources prevent its deletion "
+            f"(retention policy): {', '.join(protected)}.",
+            details={"registered_resources": crns},
+        )
     if not crns:
         return None
     if not force:
@@ -320,17 +367,23 @@ def check_not_in_use(key: dict, registrations: list, *, action: str, force: bool
             f"Refusing to {action} root key {key['id']} ({key.get('name')}): it protects {len(crns)} registered "
             f"resource(s): {', '.join(crns)}. Their data (for a cluster: its Kubernetes secrets) becomes "
             "unreadable. Move them to another root key first, or set force=true and acknowledge_data_loss=true.",
-            details={"registered_resources": crns})
-    return (f"FORCED: root key {key['id']} ({key.get('name')}) was {action}d although it protects "
-            f"{', '.join(crns)}. Those resources cannot decrypt their data until the key is "
-            f"{'enabled' if action == 'disable' else 'restored'} again.")
+            details={"registered_resources": crns},
+        )
+    return (
+        f"FORCED: root key {key['id']} ({key.get('name')}) was {action}d although it protects "
+        f"{', '.join(crns)}. Those resources cannot decrypt their data until the key is "
+        f"{'enabled' if action == 'disable' else 'restored'} again."
+    )
 
 
-def ensure_disabled(kms: KmsClient, key: Optional[dict], registrations: list, *, force: bool,
-                    check_mode: bool, warnings: list) -> tuple:
+def ensure_disabled(
+    kms: KmsClient, key: Optional[dict], registrations: list, *, force: bool, check_mode: bool, warnings: list
+) -> tuple:
     if key is None or key.get("state") == DESTROYED:
-        raise InputError("The root key does not exist (or is deleted), so it cannot be disabled; "
-                         "use state=present to create or restore it first.")
+        raise InputError(
+            "The root key does not exist (or is deleted), so it cannot be disabled; "
+            "use state=present to create or restore it first."
+        )
     if key.get("state") != ACTIVE:
         if key.get("state") == DEACTIVATED:
             warnings.append(f"Root key {key['id']} is deactivated (expired); Key Protect cannot disable it.")
@@ -346,13 +399,16 @@ def ensure_disabled(kms: KmsClient, key: Optional[dict], registrations: list, *,
 def _dual_auth_refusal(key: dict) -> None:
     dual = key.get("dualAuthDelete") or {}
     if dual.get("enabled") and not dual.get("keySetForDeletion"):
-        raise InputError(f"Root key {key['id']} has dual authorization for deletion: another user with the Manager "
-                         "role must first set it for deletion (POST /api/v2/keys/{id}/actions/setKeyForDeletion, or "
-                         "'ibmcloud kp key schedule-delete').")
+        raise InputError(
+            f"Root key {key['id']} has dual authorization for deletion: another user with the Manager "
+            "role must first set it for deletion (POST /api/v2/keys/{id}/actions/setKeyForDeletion, or "
+            "'ibmcloud kp key schedule-delete')."
+        )
 
 
-def ensure_absent(kms: KmsClient, key: Optional[dict], registrations: list, *, force: bool,
-                  check_mode: bool, warnings: list) -> tuple:
+def ensure_absent(
+    kms: KmsClient, key: Optional[dict], registrations: list, *, force: bool, check_mode: bool, warnings: list
+) -> tuple:
     """(changed, key record after deletion or None); deleted keys stay readable (and restorable) for 30 days."""
     if key is None or key.get("state") == DESTROYED:
         return False, key

@@ -39,23 +39,34 @@ def previous_key_tag(key_id: str) -> str:
 
 def previous_key_ids(tags: list) -> list:
     """The root key ids named by previous-root-key tags (tag names are lower-case)."""
-    return [tag[len(PREVIOUS_KEY_TAG):] for tag in tags if tag.startswith(PREVIOUS_KEY_TAG)]
+    return [tag[len(PREVIOUS_KEY_TAG) :] for tag in tags if tag.startswith(PREVIOUS_KEY_TAG)]
 
 
 class TaggingClient:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.client = session.configure(GlobalTaggingV1(authenticator=session.authenticator),
-                                        session.url("global_tagging"))
+        self.client = session.configure(
+            GlobalTaggingV1(authenticator=session.authenticator), session.url("global_tagging")
+        )
 
     def tags_of(self, crn: str) -> list:
         """The user tags attached to a resource (IBM allows at most 1000, one page)."""
-        result = self.session.call(lambda: self.client.list_tags(attached_to=crn, tag_type="user", limit=1000),
-                                   method="GET", what="list tags") or {}
+        result = (
+            self.session.call(
+                lambda: self.client.list_tags(attached_to=crn, tag_type="user", limit=1000),
+                method="GET",
+                what="list tags",
+            )
+            or {}
+        )
         return [item["name"] for item in result.get("items") or []]
 
     def attach(self, crn: str, names: list) -> None:
         """Attach user tags (attaching a tag twice changes nothing, so a retry is safe)."""
-        self.session.call(lambda: self.client.attach_tag(resources=[Resource(resource_id=crn)], tag_names=names,
-                                                         tag_type="user"),
-                          method="POST", what="attach tags", hint=EDITOR_HINT, idempotent=True)
+        self.session.call(
+            lambda: self.client.attach_tag(resources=[Resource(resource_id=crn)], tag_names=names, tag_type="user"),
+            method="POST",
+            what="attach tags",
+            hint=EDITOR_HINT,
+            idempotent=True,
+        )

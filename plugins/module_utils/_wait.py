@@ -26,10 +26,16 @@ def intervals() -> Iterator[float]:
         yield MAX_INTERVAL
 
 
-def wait_until(fetch: Callable[[], T], done: Callable[[T], bool], *, timeout: float, what: str,
-               sleep: Callable[[float], None] = time.sleep,
-               monotonic: Callable[[], float] = time.monotonic,
-               describe: Optional[Callable[[T], str]] = None) -> Tuple[T, float]:
+def wait_until(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    timeout: float,
+    what: str,
+    sleep: Callable[[float], None] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+    describe: Optional[Callable[[T], str]] = None,
+) -> Tuple[T, float]:
     """Poll ``fetch`` until ``done(result)``; return the last result and the seconds waited.
 
     ``done`` may raise to stop early (a failed state). Raises WaitTimeoutError after ``timeout`` seconds.
@@ -42,8 +48,10 @@ def wait_until(fetch: Callable[[], T], done: Callable[[T], bool], *, timeout: fl
         remaining = timeout - (monotonic() - started)
         if remaining <= 0:
             state = f" Last seen: {describe(result)}." if describe else ""
-            raise WaitTimeoutError(f"Timed out after {timeout:.0f}s waiting for {what}.{state}",
-                                   hint="Raise wait_timeout, or set wait=false and check again later.")
+            raise WaitTimeoutError(
+                f"Timed out after {timeout:.0f}s waiting for {what}.{state}",
+                hint="Raise wait_timeout, or set wait=false and check again later.",
+            )
         sleep(min(pause, remaining))
         result = fetch()
     raise AssertionError("unreachable")  # pragma: no cover

@@ -147,7 +147,8 @@ EXAMPLES = r"""
 - name: Use a Hyper Protect Crypto Services instance of another account (key checks left to the Kubernetes Service)
   ibmcloud.kms.cluster_kms:
     cluster: my-vpc-cluster
-    instance: "crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::"
+    instance: >-
+      crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::
     root_key: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
 
@@ -192,7 +193,10 @@ cluster_kms:
       type: str
       sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"
     region: {description: The region of the cluster., type: str, sample: us-south}
-    resource_group_id: {description: The id of the cluster's resource group., type: str, sample: 5c49eabcf5e85881a37e2d100a33b3df}
+    resource_group_id:
+      description: The id of the cluster's resource group.
+      type: str
+      sample: 5c49eabcf5e85881a37e2d100a33b3df
     resource_group_name: {description: The name of the cluster's resource group., type: str, sample: Default}
     provider: {description: "The infrastructure: V(vpc-gen2), V(classic) or V(satellite).", type: str, sample: vpc-gen2}
     enabled: {description: Whether KMS encryption is enabled (C(features.keyProtectEnabled))., type: bool, sample: true}
@@ -202,18 +206,28 @@ cluster_kms:
       sample: 12043812-757f-4e1e-8436-6af3245e6a69
     instance_name: {description: The name of the KMS instance; null when unknown., type: str, sample: kms-for-clusters}
     kms_service: {description: "V(key-protect) or V(hs-crypto); null when unknown.", type: str, sample: key-protect}
-    root_key_id: {description: The id of the root key the cluster uses; null when unknown., type: str, sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1}
+    root_key_id:
+      description: The id of the root key the cluster uses; null when unknown.
+      type: str
+      sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     root_key_name: {description: The name of the root key., type: str, sample: my-cluster-crk}
     root_key_crn:
       description: The CRN of the root key.
       type: str
-      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:0792853c-b9f9-4b35-9d9e-ffceab51d3c1"
+      sample: >-
+        crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     root_key_state:
       description: "The key state: V(active), V(suspended), V(deactivated) or V(destroyed); null when unknown."
       type: str
       sample: active
-    root_key_expiration_date: {description: When the root key expires; null when it does not., type: str, sample: "2030-01-01T00:00:00Z"}
-    root_key_days_until_expiration: {description: Whole days until the root key expires; null when it does not., type: int, sample: 400}
+    root_key_expiration_date:
+      description: When the root key expires; null when it does not.
+      type: str
+      sample: "2030-01-01T00:00:00Z"
+    root_key_days_until_expiration:
+      description: Whole days until the root key expires; null when it does not.
+      type: int
+      sample: 400
     root_key_version:
       description:
         - The id of the root key's current version (C(keyVersion.id)); a rotation makes a new version of the same key.
@@ -247,10 +261,19 @@ cluster_kms:
       type: bool
       sample: true
     master_status: {description: The master status text; C(Ready) when done., type: str, sample: Ready}
-    master_state: {description: "The master state, such as V(deployed), V(updating) or V(update_failed).", type: str, sample: deployed}
+    master_state:
+      description: "The master state, such as V(deployed), V(updating) or V(update_failed)."
+      type: str
+      sample: deployed
     master_health: {description: "The master health, such as V(normal) or V(error).", type: str, sample: normal}
-    cluster_state: {description: "The cluster state, such as V(normal), V(warning) or V(critical).", type: str, sample: normal}
-    healthy: {description: Whether KMS is enabled with a known active root key and a healthy master., type: bool, sample: true}
+    cluster_state:
+      description: "The cluster state, such as V(normal), V(warning) or V(critical)."
+      type: str
+      sample: normal
+    healthy:
+      description: Whether KMS is enabled with a known active root key and a healthy master.
+      type: bool
+      sample: true
     problems: {description: Why a cluster with KMS enabled is not healthy., type: list, elements: str, sample: []}
 waited_seconds:
   description: How long the master took to apply the change.
@@ -308,12 +331,16 @@ def load_target(module: IBMCloudModule, cluster: dict) -> Target:
     key_session = kms_session or session
     key_ref, crn_guid = parse_root_key(params["root_key"])
     kms_account_id = kms_account(session, kms_session, params["kms_account_id"])
-    instance = resolve_instance(ResourceClient(key_session), params["instance"], kms_account_id,
-                                key_session.account_id)
+    instance = resolve_instance(ResourceClient(key_session), params["instance"], kms_account_id, key_session.account_id)
     if crn_guid and crn_guid != instance["guid"]:
         raise InputError(f"Root key {params['root_key']} belongs to instance {crn_guid}, not {instance['guid']}.")
-    target = Target(cluster=cluster, instance=instance, key_ref=key_ref, kms_account_id=kms_account_id,
-                    private_endpoint=params["private_endpoint"])
+    target = Target(
+        cluster=cluster,
+        instance=instance,
+        key_ref=key_ref,
+        kms_account_id=kms_account_id,
+        private_endpoint=params["private_endpoint"],
+    )
     read_key_side(target, key_session, kms_credentials=kms_session is not None)
     read_previous_keys(target, session)
     return target
@@ -329,8 +356,9 @@ def current_view(target: Target, now: float) -> dict:
     return describe(target.cluster, instance=target.instance, key=key, registration=current, now=now)
 
 
-def ensure_enabled(containers: ContainersClient, target: Target, *, check_mode: bool, wait: bool,
-                   wait_timeout: int) -> tuple:
+def ensure_enabled(
+    containers: ContainersClient, target: Target, *, check_mode: bool, wait: bool, wait_timeout: int
+) -> tuple:
     """(changed, cluster after, seconds waited or None); refuses before any request when a check failed."""
     if not target.needs_change():
         return False, target.cluster, None
@@ -360,29 +388,43 @@ def run(module: IBMCloudModule) -> tuple:
         return False, describe(cluster, now=now), describe(cluster, now=now), None
     target = load_target(module, cluster)
     if target.needs_change():
-        check_target(target, module.session, params["min_days_before_expiration"], now,
-                     kms_session=module.kms_session)
+        check_target(target, module.session, params["min_days_before_expiration"], now, kms_session=module.kms_session)
     else:  # the cluster uses this key already: what would refuse a change only needs attention
         target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
     for warning in target.warnings:
         module.warn(warning)
     before = current_view(target, now)
-    changed, after, waited = ensure_enabled(containers, target, check_mode=module.check_mode, wait=params["wait"],
-                                            wait_timeout=params["wait_timeout"])
+    changed, after, waited = ensure_enabled(
+        containers, target, check_mode=module.check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"]
+    )
     if not changed:
         return False, before, before, None
     if not module.check_mode:
         warning = record_previous_key(target, module.session)
         if warning:
             module.warn(warning)
-    return True, before, describe(after, instance=target.instance, key=target.key,
-                                  registration=registration_after(target, predicted=module.check_mode),
-                                  private_endpoint=params["private_endpoint"], now=now), waited
+    return (
+        True,
+        before,
+        describe(
+            after,
+            instance=target.instance,
+            key=target.key,
+            registration=registration_after(target, predicted=module.check_mode),
+            private_endpoint=params["private_endpoint"],
+            now=now,
+        ),
+        waited,
+    )
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
-                            required_if=[("state", "enabled", ["instance", "root_key"])])
+    module = IBMCloudModule(
+        argument_spec(),
+        supports_check_mode=True,
+        needs=NEEDS,
+        required_if=[("state", "enabled", ["instance", "root_key"])],
+    )
     try:
         changed, before, after, waited = run(module)
     except IBMCloudError as error:

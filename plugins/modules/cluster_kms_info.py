@@ -97,24 +97,43 @@ clusters:
   contains:
     cluster_id: {description: The cluster id., type: str, sample: bs65tjud0j4njc8pu30g}
     cluster_name: {description: The cluster name., type: str, sample: my-cluster}
-    cluster_crn: {description: The cluster CRN., type: str, sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"}
+    cluster_crn:
+      description: The cluster CRN.
+      type: str
+      sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"
     region: {description: The region of the cluster., type: str, sample: us-south}
-    resource_group_id: {description: The id of the cluster's resource group., type: str, sample: 5c49eabcf5e85881a37e2d100a33b3df}
+    resource_group_id:
+      description: The id of the cluster's resource group.
+      type: str
+      sample: 5c49eabcf5e85881a37e2d100a33b3df
     resource_group_name: {description: The name of the cluster's resource group., type: str, sample: Default}
     provider: {description: "The infrastructure: V(vpc-gen2), V(classic) or V(satellite).", type: str, sample: classic}
     enabled: {description: Whether KMS encryption is enabled., type: bool, sample: true}
-    instance_id: {description: The guid of the KMS instance of the root key; null when not found., type: str, sample: 12043812-757f-4e1e-8436-6af3245e6a69}
+    instance_id:
+      description: The guid of the KMS instance of the root key; null when not found.
+      type: str
+      sample: 12043812-757f-4e1e-8436-6af3245e6a69
     instance_name: {description: The name of that instance., type: str, sample: kms-for-clusters}
     kms_service: {description: "V(key-protect) or V(hs-crypto); null when unknown.", type: str, sample: key-protect}
-    root_key_id: {description: The id of the root key; null when not found., type: str, sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1}
+    root_key_id:
+      description: The id of the root key; null when not found.
+      type: str
+      sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     root_key_name: {description: The name of the root key., type: str, sample: my-cluster-crk}
     root_key_crn:
       description: The CRN of the root key.
       type: str
-      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:0792853c-b9f9-4b35-9d9e-ffceab51d3c1"
+      sample: >-
+        crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     root_key_state: {description: "V(active), V(suspended), V(deactivated) or V(destroyed).", type: str, sample: active}
-    root_key_expiration_date: {description: When the root key expires; null when it does not., type: str, sample: "2030-01-01T00:00:00Z"}
-    root_key_days_until_expiration: {description: Whole days until the root key expires; null when it does not., type: int, sample: 400}
+    root_key_expiration_date:
+      description: When the root key expires; null when it does not.
+      type: str
+      sample: "2030-01-01T00:00:00Z"
+    root_key_days_until_expiration:
+      description: Whole days until the root key expires; null when it does not.
+      type: int
+      sample: 400
     root_key_version:
       description:
         - The id of the root key's current version (C(keyVersion.id)); a rotation makes a new version of the same key.
@@ -141,7 +160,10 @@ clusters:
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
       version_added: 0.2.0
-    private_endpoint: {description: Always null; the API does not show which KMS endpoint a cluster uses., type: bool, sample: null}
+    private_endpoint:
+      description: Always null; the API does not show which KMS endpoint a cluster uses.
+      type: bool
+      sample: null
     master_status: {description: The master status text., type: str, sample: Ready}
     master_state: {description: The master state., type: str, sample: deployed}
     master_health: {description: The master health., type: str, sample: normal}
@@ -156,6 +178,7 @@ clusters:
 from typing import Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
+from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     CLUSTER_CRN_PATTERN,
     describe,
@@ -163,7 +186,6 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     resolve_instance,
     split_registrations,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import AuthError, IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
@@ -186,8 +208,12 @@ def find_clusters(containers: ContainersClient, params: dict) -> list:
         found = containers.get_cluster(params["cluster"])
         return [found] if found else []
     group = params["resource_group"]
-    return [c for c in containers.list_clusters() if c.get("region") == params["region"]
-            and (not group or group in (c.get("resourceGroup"), c.get("resourceGroupName")))]
+    return [
+        c
+        for c in containers.list_clusters()
+        if c.get("region") == params["region"]
+        and (not group or group in (c.get("resourceGroup"), c.get("resourceGroupName")))
+    ]
 
 
 def key_session(module: IBMCloudModule) -> Session:

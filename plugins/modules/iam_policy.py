@@ -239,8 +239,9 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMClo
 
 def argument_spec() -> dict:
     return dict(
-        source_service=dict(type="str", default="containers-kubernetes",
-                            choices=["containers-kubernetes", "server-protect"]),
+        source_service=dict(
+            type="str", default="containers-kubernetes", choices=["containers-kubernetes", "server-protect"]
+        ),
         target_service=dict(type="str", required=True, choices=["kms", "hs-crypto"]),
         target_instance=dict(type="str"),
         source_account_id=dict(type="str"),
@@ -252,11 +253,14 @@ def argument_spec() -> dict:
 
 
 def grant_from(params: dict, caller_account_id: str) -> dict:
-    return make_grant(source_service=params["source_service"],
-                      source_account_id=params["source_account_id"] or caller_account_id,
-                      target_service=params["target_service"],
-                      target_account_id=params["target_account_id"] or caller_account_id,
-                      target_instance=params["target_instance"], roles=params["roles"])
+    return make_grant(
+        source_service=params["source_service"],
+        source_account_id=params["source_account_id"] or caller_account_id,
+        target_service=params["target_service"],
+        target_account_id=params["target_account_id"] or caller_account_id,
+        target_instance=params["target_instance"],
+        roles=params["roles"],
+    )
 
 
 def current_view(exact: list, broader: list) -> Optional[dict]:
@@ -268,8 +272,9 @@ def current_view(exact: list, broader: list) -> Optional[dict]:
     return None
 
 
-def ensure_present(client: IamPolicyClient, current: Optional[dict], grant: dict, *, description: Optional[str],
-                   check_mode: bool) -> tuple:
+def ensure_present(
+    client: IamPolicyClient, current: Optional[dict], grant: dict, *, description: Optional[str], check_mode: bool
+) -> tuple:
     """(changed, policy view)."""
     if current is not None:
         return False, current
@@ -293,8 +298,11 @@ def ensure_absent(client: IamPolicyClient, exact: list, *, check_mode: bool) -> 
 
 
 def broader_warnings(broader: list) -> list:
-    return [f"Authorization policy {p.get('id')} grants this and more; state=absent leaves it in place. "
-            "Delete it by its own source, target and roles if it is no longer needed." for p in broader]
+    return [
+        f"Authorization policy {p.get('id')} grants this and more; state=absent leaves it in place. "
+        "Delete it by its own source, target and roles if it is no longer needed."
+        for p in broader
+    ]
 
 
 def main() -> None:
@@ -311,8 +319,9 @@ def main() -> None:
             for warning in broader_warnings(broader):
                 module.warn(warning)
         else:
-            changed, after = ensure_present(client, before, grant, description=params["description"],
-                                            check_mode=module.check_mode)
+            changed, after = ensure_present(
+                client, before, grant, description=params["description"], check_mode=module.check_mode
+            )
     except IBMCloudError as error:
         module.fail_from_error(error)
     result: dict[str, Any] = {"changed": changed, "policy": after}

@@ -175,8 +175,12 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 
 FILTERS = ("source_service", "source_account_id", "target_service", "target_instance")
-ATTRIBUTE_FILTERS = {("subjects", "serviceName"): "source_service", ("subjects", "accountId"): "source_account_id",
-                     ("resources", "serviceName"): "target_service", ("resources", "serviceInstance"): "target_instance"}
+ATTRIBUTE_FILTERS = {
+    ("subjects", "serviceName"): "source_service",
+    ("subjects", "accountId"): "source_account_id",
+    ("resources", "serviceName"): "target_service",
+    ("resources", "serviceInstance"): "target_instance",
+}
 
 
 def argument_spec() -> dict:

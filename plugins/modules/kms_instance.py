@@ -237,8 +237,9 @@ def argument_spec() -> dict:
     )
 
 
-def ensure_present(client: ResourceClient, current: Optional[dict], want: dict, *, check_mode: bool,
-                   wait: bool, wait_timeout: int) -> tuple:
+def ensure_present(
+    client: ResourceClient, current: Optional[dict], want: dict, *, check_mode: bool, wait: bool, wait_timeout: int
+) -> tuple:
     """(changed, instance record, seconds waited or None)."""
     if current is not None:
         return False, current, None
@@ -251,8 +252,9 @@ def ensure_present(client: ResourceClient, current: Optional[dict], want: dict, 
     return True, active, waited
 
 
-def ensure_absent(client: ResourceClient, current: Optional[dict], *, check_mode: bool, wait: bool,
-                  wait_timeout: int) -> tuple:
+def ensure_absent(
+    client: ResourceClient, current: Optional[dict], *, check_mode: bool, wait: bool, wait_timeout: int
+) -> tuple:
     """(changed, None, seconds waited or None)."""
     if current is None:
         return False, None, None
@@ -271,11 +273,20 @@ def main() -> None:
     options = dict(check_mode=module.check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"])
     try:
         client = ResourceClient(module.session)
-        want = dict(name=params["name"], service=params["service"], plan=params["plan"],
-                    resource_group_id=client.resource_group_id(params["resource_group"]),
-                    region=params["region"], parameters=params["parameters"])
-        current = client.find_instance(name=want["name"], service=want["service"],
-                                       resource_group_id=want["resource_group_id"], region=want["region"])
+        want = dict(
+            name=params["name"],
+            service=params["service"],
+            plan=params["plan"],
+            resource_group_id=client.resource_group_id(params["resource_group"]),
+            region=params["region"],
+            parameters=params["parameters"],
+        )
+        current = client.find_instance(
+            name=want["name"],
+            service=want["service"],
+            resource_group_id=want["resource_group_id"],
+            region=want["region"],
+        )
         before_view = instance_view(module.session, current) if current else {}
         if params["state"] == "absent":
             changed, after, waited = ensure_absent(client, current, **options)

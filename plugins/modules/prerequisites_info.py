@@ -145,7 +145,8 @@ EXAMPLES = r"""
   ibmcloud.kms.prerequisites_info:
     cluster: my-vpc-cluster
     kms_service: hs-crypto
-    instance: "crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::"
+    instance: >-
+      crn:v1:bluemix:public:hs-crypto:us-south:a/f0e1d2c3b4a5968778695a4b3c2d1e0f:7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10::
     root_key: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
     kms_account_id: f0e1d2c3b4a5968778695a4b3c2d1e0f
 """
@@ -201,7 +202,10 @@ cluster:
       sample: "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1b2c3:bs65tjud0j4njc8pu30g::"
     provider: {description: "V(vpc-gen2), V(classic) or V(satellite).", type: str, sample: vpc-gen2}
     region: {description: The region of the cluster., type: str, sample: us-south}
-    resource_group_id: {description: The id of the cluster's resource group., type: str, sample: 5c49eabcf5e85881a37e2d100a33b3df}
+    resource_group_id:
+      description: The id of the cluster's resource group.
+      type: str
+      sample: 5c49eabcf5e85881a37e2d100a33b3df
     kms_enabled: {description: Whether KMS encryption is enabled already., type: bool, sample: false}
 instance:
   description:
@@ -219,7 +223,8 @@ instance:
     service: {description: "V(key-protect) or V(hs-crypto).", type: str, sample: key-protect}
     state: {description: The Resource Controller state., type: str, sample: active}
     initialized:
-      description: Whether keys can be managed in it (false for an HPCS instance not yet initialized); null when unknown.
+      description:
+        Whether keys can be managed in it (false for an HPCS instance not yet initialized); null when unknown.
       type: bool
       sample: true
 root_key:
@@ -232,8 +237,14 @@ root_key:
     aliases: {description: The key aliases., type: list, elements: str, sample: [my-cluster-crk]}
     state: {description: "V(pre-activation), V(active), V(suspended) or V(deactivated).", type: str, sample: active}
     extractable: {description: False for a root key., type: bool, sample: false}
-    expiration_date: {description: When the key expires; null when it does not., type: str, sample: "2027-01-01T00:00:00Z"}
-    days_until_expiration: {description: Whole days until the key expires; null when it does not., type: int, sample: 365}
+    expiration_date:
+      description: When the key expires; null when it does not.
+      type: str
+      sample: "2027-01-01T00:00:00Z"
+    days_until_expiration:
+      description: Whole days until the key expires; null when it does not.
+      type: int
+      sample: 365
 """
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
@@ -266,9 +277,12 @@ def argument_spec() -> dict:
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
-                            required_if=[("create_instance", True, ["instance"]),
-                                         ("create_root_key", True, ["root_key"])])
+    module = IBMCloudModule(
+        argument_spec(),
+        supports_check_mode=True,
+        needs=NEEDS,
+        required_if=[("create_instance", True, ["instance"]), ("create_root_key", True, ["root_key"])],
+    )
     found = Found()
     prerequisites = check_all(lambda: module.session, Ask.from_params(module.params), found)
     module.exit_json(

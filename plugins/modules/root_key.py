@@ -215,7 +215,8 @@ root_key:
     crn:
       description: The key CRN.
       type: str
-      sample: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:02fd6835-6001-4482-a892-13bd2085f75d"
+      sample: >-
+        crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:02fd6835-6001-4482-a892-13bd2085f75d
     name:
       description: The key name.
       type: str
@@ -230,7 +231,8 @@ root_key:
       type: str
       sample: Root key for prod cluster secrets
     state:
-      description: V(active), V(suspended) (disabled), V(deactivated) (expired), V(destroyed) (deleted) or V(pre-activation).
+      description:
+        V(active), V(suspended) (disabled), V(deactivated) (expired), V(destroyed) (deleted) or V(pre-activation).
       type: str
       sample: active
     extractable:
@@ -258,7 +260,8 @@ root_key:
       type: str
       sample: "2030-01-01T00:00:00Z"
     days_until_expiration:
-      description: Whole days until RV(root_key.expiration_date), negative once expired; null when the key never expires.
+      description:
+        Whole days until RV(root_key.expiration_date), negative once expired; null when the key never expires.
       type: int
       sample: 1130
     key_version:
@@ -353,7 +356,7 @@ rotation:
       sample: "2026-11-27T14:00:00Z"
 """
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
@@ -379,10 +382,13 @@ def argument_spec() -> dict:
         key_ring=dict(type="str", no_log=False),
         description=dict(type="str"),
         expiration_date=dict(type="str"),
-        rotation_policy=dict(type="dict", options=dict(
-            enabled=dict(type="bool", default=True),
-            interval_month=dict(type="int"),
-        )),
+        rotation_policy=dict(
+            type="dict",
+            options=dict(
+                enabled=dict(type="bool", default=True),
+                interval_month=dict(type="int"),
+            ),
+        ),
         dual_auth_delete=dict(type="bool"),
         acknowledge_irreversible=dict(type="bool", default=False),
         rotate=dict(type="bool", default=False),
@@ -400,23 +406,40 @@ def validate(params: dict) -> None:
     if params["dual_auth_delete"] and not params["acknowledge_irreversible"]:
         raise InputError("dual_auth_delete=true cannot be undone; set acknowledge_irreversible=true to confirm.")
     if params["force"] and not params["acknowledge_data_loss"]:
-        raise InputError("force=true makes the data of registered resources unreadable; set "
-                         "acknowledge_data_loss=true to confirm.")
+        raise InputError(
+            "force=true makes the data of registered resources unreadable; set acknowledge_data_loss=true to confirm."
+        )
     if params["rotate"] and params["state"] in ("disabled", "absent"):
         raise InputError(f"rotate=true needs state=present or state=enabled, not {params['state']}.")
     parse_time(params["expiration_date"])
 
 
 def desired(params: dict) -> dict:
-    names = ("name", "alias", "key_id", "key_ring", "description", "expiration_date", "rotation_policy",
-             "dual_auth_delete")
+    names = (
+        "name",
+        "alias",
+        "key_id",
+        "key_ring",
+        "description",
+        "expiration_date",
+        "rotation_policy",
+        "dual_auth_delete",
+    )
     return {**{n: params[n] for n in names}, "enabled": params["state"] == "enabled"}
 
 
-def run_state(kms: KmsClient, current: Optional[dict], registrations: list, params: dict, *, now: float,
-              check_mode: bool, warnings: list) -> tuple:
+def run_state(
+    kms: KmsClient,
+    current: Optional[dict],
+    registrations: list,
+    params: dict,
+    *,
+    now: float,
+    check_mode: bool,
+    warnings: list,
+) -> tuple:
     """(changed, key record or None, rotation result or None)."""
-    options = dict(check_mode=check_mode, warnings=warnings)
+    options: Dict[str, Any] = dict(check_mode=check_mode, warnings=warnings)
     if params["state"] == "absent":
         return ensure_absent(kms, current, registrations, force=params["force"], **options) + (None,)
     if params["state"] == "disabled":
@@ -429,21 +452,30 @@ def run_state(kms: KmsClient, current: Optional[dict], registrations: list, para
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
-                            required_one_of=[("name", "alias", "key_id")],
-                            mutually_exclusive=[("key_id", "alias")])
+    module = IBMCloudModule(
+        argument_spec(),
+        supports_check_mode=True,
+        needs=NEEDS,
+        required_one_of=[("name", "alias", "key_id")],
+        mutually_exclusive=[("key_id", "alias")],
+    )
     params = module.params
     warnings: list = []
     try:
         validate(params)
         kms = open_kms(module.session, params["instance"])
         now = module.session.now()
-        current = find_key(kms, key_id=params["key_id"], alias=params["alias"],
-                           name=None if params["alias"] or params["key_id"] else params["name"])
+        current = find_key(
+            kms,
+            key_id=params["key_id"],
+            alias=params["alias"],
+            name=None if params["alias"] or params["key_id"] else params["name"],
+        )
         registrations = kms.registrations(current["id"]) if current else []
         before = describe_key(current, registrations, now=now) if current else {}
-        changed, key, rotation = run_state(kms, current, registrations, params, now=now,
-                                           check_mode=module.check_mode, warnings=warnings)
+        changed, key, rotation = run_state(
+            kms, current, registrations, params, now=now, check_mode=module.check_mode, warnings=warnings
+        )
         if changed and key and key.get("id") and not module.check_mode:
             registrations = kms.registrations(key["id"])
         after = describe_key(key, registrations, now=now) if key else {}

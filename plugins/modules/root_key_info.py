@@ -94,7 +94,8 @@ root_keys:
   elements: dict
   sample:
     - id: 02fd6835-6001-4482-a892-13bd2085f75d
-      crn: "crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:02fd6835-6001-4482-a892-13bd2085f75d"
+      crn: >-
+        crn:v1:bluemix:public:kms:us-south:a/a1b2c3:12043812-757f-4e1e-8436-6af3245e6a69:key:02fd6835-6001-4482-a892-13bd2085f75d
       name: cluster-secrets
       aliases: [prod-cluster-crk]
       description: Root key for prod cluster secrets
@@ -127,9 +128,8 @@ from typing import Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import DAY, DESTROYED, KmsClient, parse_time
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import DAY, DESTROYED, parse_time
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import describe_keys, find_key, open_kms
 
 
@@ -164,8 +164,9 @@ def expiring(views: list, within_days: Optional[int], now: float) -> list:
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS,
-                            mutually_exclusive=[("key_id", "alias", "name")])
+    module = IBMCloudModule(
+        argument_spec(), supports_check_mode=True, needs=NEEDS, mutually_exclusive=[("key_id", "alias", "name")]
+    )
     try:
         kms = open_kms(module.session, module.params["instance"])
         now = module.session.now()

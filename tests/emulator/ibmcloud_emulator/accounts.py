@@ -57,10 +57,14 @@ def load_accounts(world: World, seed: dict) -> None:
             "description": grant.get("description", "seeded access policy"),
             "subjects": [{"attributes": [{"name": "iam_id", "value": grant["iam_id"]}]}],
             "roles": [{"role_id": role_crn(r), "display_name": r} for r in grant["roles"]],
-            "resources": [{"attributes": [
-                {"name": name, "value": value, "operator": "stringEquals"}
-                for name, value in sorted(grant["resource"].items())
-            ]}],
+            "resources": [
+                {
+                    "attributes": [
+                        {"name": name, "value": value, "operator": "stringEquals"}
+                        for name, value in sorted(grant["resource"].items())
+                    ]
+                }
+            ],
             "href": f"/v1/policies/{pid}",
             "created_at": now,
             "created_by_id": "IBMid-emulator",

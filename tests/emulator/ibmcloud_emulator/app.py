@@ -6,9 +6,10 @@ import importlib
 import socket
 import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
 from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 
 from . import errors
 from .errors import ServiceError
@@ -62,7 +63,7 @@ class _EmulatorMiddleware:
         path = environ.get("PATH_INFO", "")
         environ["emulator.endpoint"] = "public"
         if path == PRIVATE_PREFIX or path.startswith(PRIVATE_PREFIX + "/"):
-            environ["PATH_INFO"] = path[len(PRIVATE_PREFIX):] or "/"
+            environ["PATH_INFO"] = path[len(PRIVATE_PREFIX) :] or "/"
             environ["emulator.endpoint"] = "private"
         if not environ["PATH_INFO"].startswith(ADMIN_PREFIX):
             environ["emulator.fault"] = self.faults.draw(environ.get("REQUEST_METHOD", "GET"), environ["PATH_INFO"])
@@ -96,7 +97,7 @@ def create_app(world: World | None = None, *, latency_ms: int = 0, faults: Fault
     app.extensions["ibmcloud_emulator.world"] = world
     app.extensions["ibmcloud_emulator.faults"] = faults
     app.extensions["ibmcloud_emulator.log"] = log
-    app.json.sort_keys = False
+    cast(DefaultJSONProvider, app.json).sort_keys = False  # Flask's default provider
 
     services: dict[str, str] = {}
     for name in SERVICE_MODULES:

@@ -133,8 +133,9 @@ def has_role(world: Any, principal: Principal, required: str, target: dict[str, 
     return any(satisfies(role, required) for role in roles_held(world, principal.iam_id, target))
 
 
-def require_role(world: Any, principal: Principal, required: str, target: dict[str, str],
-                 forbidden: Callable[[str], Response]) -> None:
+def require_role(
+    world: Any, principal: Principal, required: str, target: dict[str, str], forbidden: Callable[[str], Response]
+) -> None:
     """Raise the service's 403 unless ``principal`` holds ``required`` (or a higher role) on ``target``.
 
     ``target`` holds resource attributes such as accountId, serviceName, serviceInstance, resourceGroupId.

@@ -30,8 +30,11 @@ IN_PROGRESS = "Key management service feature enablement in progress."
 FAILED = "Key management service feature enablement failed."
 VERSIONS = {"kubernetes": "1.30.4_1535", "openshift": "4.15.28_openshift"}
 # Root key state -> (cluster state, what happened), see docs/containers.md "Root key health".
-KEY_PROBLEMS = {2: ("warning", "is disabled"), 3: ("warning", "is deactivated (expired)"),
-                5: ("critical", "was deleted")}
+KEY_PROBLEMS: dict[Any, tuple[str, str]] = {  # looked up with a key's raw state
+    2: ("warning", "is disabled"),
+    3: ("warning", "is deactivated (expired)"),
+    5: ("critical", "was deleted"),
+}
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -40,18 +43,31 @@ def _error(status: int, code: str, description: str, type_: str = "General") -> 
 
 
 def _unauthorized() -> Response:
-    return containers_error(401, "A0003", "The IAM token in the Authorization header is missing, invalid "
-                                          "or expired. Get a new IAM access token.", "Authentication")
+    return containers_error(
+        401,
+        "A0003",
+        "The IAM token in the Authorization header is missing, invalid or expired. Get a new IAM access token.",
+        "Authentication",
+    )
 
 
 def _forbidden(role: str) -> ServiceError:
-    return _error(403, "E4031", f"You do not have the required permissions for this action. The IAM "
-                                f"{role} platform role for the cluster is required.", "Authorization")
+    return _error(
+        403,
+        "E4031",
+        f"You do not have the required permissions for this action. The IAM "
+        f"{role} platform role for the cluster is required.",
+        "Authorization",
+    )
 
 
 def _cluster_not_found(ref: str) -> ServiceError:
-    return _error(404, "G0004", f"The cluster '{ref}' could not be found. Make sure that you target the "
-                                "account and resource group of the cluster.")
+    return _error(
+        404,
+        "G0004",
+        f"The cluster '{ref}' could not be found. Make sure that you target the "
+        "account and resource group of the cluster.",
+    )
 
 
 def _bad_request(description: str, code: str = "E4001") -> ServiceError:
@@ -77,10 +93,12 @@ def cluster_id(account_id: str, name: str) -> str:
 
 def _endpoints(cid: str, region: str) -> dict[str, Any]:
     port = 30000 + int(cid[:4], 32) % 2768
-    return {"privateServiceEndpointEnabled": True,
-            "privateServiceEndpointURL": f"https://c100.private.{region}.containers.cloud.ibm.com:{port}",
-            "publicServiceEndpointEnabled": True,
-            "publicServiceEndpointURL": f"https://c100.{region}.containers.cloud.ibm.com:{port}"}
+    return {
+        "privateServiceEndpointEnabled": True,
+        "privateServiceEndpointURL": f"https://c100.private.{region}.containers.cloud.ibm.com:{port}",
+        "publicServiceEndpointEnabled": True,
+        "publicServiceEndpointURL": f"https://c100.{region}.containers.cloud.ibm.com:{port}",
+    }
 
 
 def _zones(provider: str, region: str) -> list[str]:
@@ -99,19 +117,42 @@ def new_cluster(world: World, spec: dict[str, Any]) -> dict[str, Any]:
     subdomain = f"{name}-{stable_id('ingress', cid, length=16)}-0000"
     endpoints = _endpoints(cid, region)
     return {
-        "id": cid, "name": name, "region": region,
+        "id": cid,
+        "name": name,
+        "region": region,
         "crn": f"crn:v1:bluemix:public:containers-kubernetes:{region}:a/{account}:{cid}::",
-        "resourceGroup": group.get("id", ""), "resourceGroupName": group.get("name", ""),
-        "provider": provider, "type": kind, "state": "normal", "status": "All Workers Normal",
-        "createdDate": now, "masterKubeVersion": VERSIONS[kind], "targetVersion": VERSIONS[kind],
+        "resourceGroup": group.get("id", ""),
+        "resourceGroupName": group.get("name", ""),
+        "provider": provider,
+        "type": kind,
+        "state": "normal",
+        "status": "All Workers Normal",
+        "createdDate": now,
+        "masterKubeVersion": VERSIONS[kind],
+        "targetVersion": VERSIONS[kind],
         "masterURL": endpoints["publicServiceEndpointURL"],
         "features": {"keyProtectEnabled": False, "pullSecretApplied": True},
-        "lifecycle": {"masterHealth": "normal", "masterState": "deployed", "masterStatus": "Ready",
-                      "masterStatusModifiedDate": now, "modifiedDate": now},
-        "serviceEndpoints": endpoints, "workerCount": len(zones), "workerZones": zones,
-        "ingress": {"hostname": f"{subdomain}.{region}.containers.appdomain.cloud", "secretName": subdomain,
-                    "status": "healthy", "message": ""},
-        "_account_id": account, "_kms": None, "_kms_pending": None, "_kms_history": [], "_kms_error": None,
+        "lifecycle": {
+            "masterHealth": "normal",
+            "masterState": "deployed",
+            "masterStatus": "Ready",
+            "masterStatusModifiedDate": now,
+            "modifiedDate": now,
+        },
+        "serviceEndpoints": endpoints,
+        "workerCount": len(zones),
+        "workerZones": zones,
+        "ingress": {
+            "hostname": f"{subdomain}.{region}.containers.appdomain.cloud",
+            "secretName": subdomain,
+            "status": "healthy",
+            "message": "",
+        },
+        "_account_id": account,
+        "_kms": None,
+        "_kms_pending": None,
+        "_kms_history": [],
+        "_kms_error": None,
     }
 
 
@@ -128,14 +169,23 @@ def _resource_group_header() -> str:
 
 
 def _cluster_target(cluster: dict[str, Any]) -> dict[str, str]:
-    return {"accountId": cluster["_account_id"], "serviceName": SERVICE, "serviceInstance": cluster["id"],
-            "resourceGroupId": cluster["resourceGroup"], "region": cluster["region"]}
+    return {
+        "accountId": cluster["_account_id"],
+        "serviceName": SERVICE,
+        "serviceInstance": cluster["id"],
+        "resourceGroupId": cluster["resourceGroup"],
+        "region": cluster["region"],
+    }
 
 
 def _instance_target(instance: dict[str, Any]) -> dict[str, str]:
-    return {"accountId": instance["account_id"], "serviceName": instance["_service"],
-            "serviceInstance": instance["guid"], "resourceGroupId": instance.get("resource_group_id", ""),
-            "region": instance.get("region_id", "")}
+    return {
+        "accountId": instance["account_id"],
+        "serviceName": instance["_service"],
+        "serviceInstance": instance["guid"],
+        "resourceGroupId": instance.get("resource_group_id", ""),
+        "region": instance.get("region_id", ""),
+    }
 
 
 def find_cluster(world: World, principal: Principal, ref: str, role: str) -> dict[str, Any]:
@@ -143,22 +193,32 @@ def find_cluster(world: World, principal: Principal, ref: str, role: str) -> dic
     group = _resource_group_header()
     clusters = world.data["clusters"]
     cluster = clusters.get(ref) or next(
-        (c for c in clusters.values() if c["name"] == ref and c["_account_id"] == principal.account_id
-         and (not group or c["resourceGroup"] == group)), None)
+        (
+            c
+            for c in clusters.values()
+            if c["name"] == ref
+            and c["_account_id"] == principal.account_id
+            and (not group or c["resourceGroup"] == group)
+        ),
+        None,
+    )
     if cluster is None or (group and cluster["resourceGroup"] != group):
         raise _cluster_not_found(ref)
-    if cluster["_account_id"] != principal.account_id or not has_role(world, principal, role,
-                                                                       _cluster_target(cluster)):
+    if cluster["_account_id"] != principal.account_id or not has_role(world, principal, role, _cluster_target(cluster)):
         raise _forbidden(role)
     return cluster
 
 
 def _visible_clusters(world: World, principal: Principal, providers: set[str]) -> list[dict[str, Any]]:
     group = _resource_group_header()
-    return [c for c in sorted(world.data["clusters"].values(), key=lambda c: c["name"])
-            if c["provider"] in providers and c["_account_id"] == principal.account_id
-            and (not group or c["resourceGroup"] == group)
-            and has_role(world, principal, "Viewer", _cluster_target(c))]
+    return [
+        c
+        for c in sorted(world.data["clusters"].values(), key=lambda c: c["name"])
+        if c["provider"] in providers
+        and c["_account_id"] == principal.account_id
+        and (not group or c["resourceGroup"] == group)
+        and has_role(world, principal, "Viewer", _cluster_target(c))
+    ]
 
 
 def _kms_key(world: World, guid: str, crk_id: str) -> dict[str, Any] | None:
@@ -185,10 +245,16 @@ def render(world: World, cluster: dict[str, Any], v1_compatible: bool = False) -
         body["state"], body["status"] = problem[0], problem[1]
         body["lifecycle"].update(masterHealth="error", masterStatus=problem[1])
     if v1_compatible:
-        body.update({"keyProtectEnabled": body["features"]["keyProtectEnabled"],
-                     "pullSecretApplied": body["features"]["pullSecretApplied"],
-                     **{k: body["lifecycle"][k] for k in
-                        ("masterStatus", "masterHealth", "masterState", "masterStatusModifiedDate")}})
+        body.update(
+            {
+                "keyProtectEnabled": body["features"]["keyProtectEnabled"],
+                "pullSecretApplied": body["features"]["pullSecretApplied"],
+                **{
+                    k: body["lifecycle"][k]
+                    for k in ("masterStatus", "masterHealth", "masterState", "masterStatusModifiedDate")
+                },
+            }
+        )
     return body
 
 
@@ -254,12 +320,21 @@ def list_clusters_v1() -> Response:
 @blueprint.get("/v2/getKMSInstances")
 def get_kms_instances() -> Response:
     world, principal, group = current_world(), g.principal, _resource_group_header()
-    found = [i for i in world.data["instances"].values()
-             if i.get("_service") in KMS_SERVICES and i.get("state") == "active"
-             and i["account_id"] == principal.account_id and (not group or i.get("resource_group_id") == group)
-             and has_role(world, principal, "Viewer", _instance_target(i))]
-    return jsonify([{"instance_id": i["guid"], "name": i["name"], "region": i.get("region_id", ""),
-                     "service": i["_service"]} for i in sorted(found, key=lambda i: i["name"])])
+    found = [
+        i
+        for i in world.data["instances"].values()
+        if i.get("_service") in KMS_SERVICES
+        and i.get("state") == "active"
+        and i["account_id"] == principal.account_id
+        and (not group or i.get("resource_group_id") == group)
+        and has_role(world, principal, "Viewer", _instance_target(i))
+    ]
+    return jsonify(
+        [
+            {"instance_id": i["guid"], "name": i["name"], "region": i.get("region_id", ""), "service": i["_service"]}
+            for i in sorted(found, key=lambda i: i["name"])
+        ]
+    )
 
 
 @blueprint.get("/v2/getCRKs")
@@ -272,8 +347,7 @@ def get_crks() -> Response:
     if not instance or instance.get("_service") not in KMS_SERVICES or instance["account_id"] != principal.account_id:
         raise _kms_refused("E4041", f"The KMS instance '{guid}' could not be found.", 404)
     if not has_role(world, principal, "Reader", _instance_target(instance)):
-        raise _error(403, "E4031", f"The Reader service role on KMS instance '{guid}' is required.",
-                     "Authorization")
+        raise _error(403, "E4031", f"The Reader service role on KMS instance '{guid}' is required.", "Authorization")
     keys = world.data["kms"].get(guid, {}).get("keys", {}).values()
     roots = [k for k in keys if k.get("extractable") is False and k.get("state") == 1]
     return jsonify([{"crk_id": k["id"], "name": k.get("name", "")} for k in sorted(roots, key=lambda k: k["id"])])
@@ -284,8 +358,9 @@ def _enable_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise _bad_request("The request body must be a JSON object.")
-    missing = [f for f in ("cluster", "instance_id", "crk_id")
-               if not isinstance(body.get(f), str) or not body[f].strip()]
+    missing = [
+        f for f in ("cluster", "instance_id", "crk_id") if not isinstance(body.get(f), str) or not body[f].strip()
+    ]
     if missing:
         raise _bad_request(f"Missing or invalid required field(s): {', '.join(missing)}.")
     if not isinstance(body.get("private_endpoint", False), bool):
@@ -296,8 +371,13 @@ def _enable_body() -> dict[str, Any]:
 
 
 def _subject_context(cluster: dict[str, Any]) -> dict[str, str]:
-    return {"serviceName": SERVICE, "accountId": cluster["_account_id"], "serviceInstance": cluster["id"],
-            "resourceGroupId": cluster["resourceGroup"], "region": cluster["region"]}
+    return {
+        "serviceName": SERVICE,
+        "accountId": cluster["_account_id"],
+        "serviceInstance": cluster["id"],
+        "resourceGroupId": cluster["resourceGroup"],
+        "region": cluster["region"],
+    }
 
 
 def authorization_exists(world: World, cluster: dict[str, Any], instance: dict[str, Any]) -> bool:
@@ -310,16 +390,21 @@ def authorization_exists(world: World, cluster: dict[str, Any], instance: dict[s
             continue
         if not any(satisfies(role_name(r["role_id"]), "Reader") for r in policy.get("roles", [])):
             continue
-        if any(attributes_match(s, subject) for s in policy.get("subjects", [])) and \
-                any(attributes_match(r, resource) for r in policy.get("resources", [])):
+        if any(attributes_match(s, subject) for s in policy.get("subjects", [])) and any(
+            attributes_match(r, resource) for r in policy.get("resources", [])
+        ):
             return True
     return False
 
 
 def _kms_instance(world: World, guid: str, account: str) -> dict[str, Any]:
     instance = world.data["instances"].get(guid)
-    if not instance or instance.get("_service") not in KMS_SERVICES or instance["account_id"] != account \
-            or instance.get("state") in ("removed", "pending_reclamation"):
+    if (
+        not instance
+        or instance.get("_service") not in KMS_SERVICES
+        or instance["account_id"] != account
+        or instance.get("state") in ("removed", "pending_reclamation")
+    ):
         raise _kms_refused("E4041", f"The KMS instance '{guid}' could not be found in account '{account}'.", 404)
     if instance.get("state", "active") != "active":
         raise _kms_refused("E4008", f"The KMS instance '{guid}' is not active (state '{instance['state']}').")
@@ -339,8 +424,11 @@ def _check_root_key(world: World, cluster: dict[str, Any], guid: str, crk_id: st
         raise _kms_refused("E4003", f"The root key '{crk_id}' is not active (state {key.get('state')}).")
     current = (cluster.get("_kms") or {}).get("crk_id")
     if crk_id != current and crk_id in cluster["_kms_history"]:
-        raise _kms_refused("E4005", f"The root key '{crk_id}' was used by this cluster before; a cluster "
-                                    "can't reuse a previous root key. Create a new root key.")
+        raise _kms_refused(
+            "E4005",
+            f"The root key '{crk_id}' was used by this cluster before; a cluster "
+            "can't reuse a previous root key. Create a new root key.",
+        )
 
 
 def validate_enable(world: World, cluster: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -348,28 +436,40 @@ def validate_enable(world: World, cluster: dict[str, Any], body: dict[str, Any])
     account = (body.get("account_id") or "").strip() or cluster["_account_id"]
     cross = account != cluster["_account_id"]
     if cross and cluster["provider"] == "satellite":
-        raise _kms_refused("E4006", "Cross-account KMS is supported for classic and VPC clusters only, "
-                                    "not for Satellite clusters.")
+        raise _kms_refused(
+            "E4006", "Cross-account KMS is supported for classic and VPC clusters only, not for Satellite clusters."
+        )
     instance = _kms_instance(world, body["instance_id"].strip(), account)
     _check_root_key(world, cluster, instance["guid"], body["crk_id"].strip())
     if cross and not authorization_exists(world, cluster, instance):
-        raise _kms_refused("E4007", f"No service-to-service authorization lets {SERVICE} in account "
-                                    f"'{cluster['_account_id']}' read {instance['_service']} instance "
-                                    f"'{instance['guid']}'. Create a Reader authorization policy in account "
-                                    f"'{account}'.")
-    return {"instance_id": instance["guid"], "crk_id": body["crk_id"].strip(), "account_id": account,
-            "service": instance["_service"], "private_endpoint": bool(body.get("private_endpoint", False))}
+        raise _kms_refused(
+            "E4007",
+            f"No service-to-service authorization lets {SERVICE} in account "
+            f"'{cluster['_account_id']}' read {instance['_service']} instance "
+            f"'{instance['guid']}'. Create a Reader authorization policy in account "
+            f"'{account}'.",
+        )
+    return {
+        "instance_id": instance["guid"],
+        "crk_id": body["crk_id"].strip(),
+        "account_id": account,
+        "service": instance["_service"],
+        "private_endpoint": bool(body.get("private_endpoint", False)),
+    }
 
 
 # -- enableKMS: route and asynchronous completion -----------------------------------------------
 def _same_config(a: dict[str, Any] | None, b: dict[str, Any]) -> bool:
     keys = ("instance_id", "crk_id", "account_id", "private_endpoint")
-    return bool(a) and all(a[k] == b[k] for k in keys)
+    if not a:
+        return False
+    return all(a[k] == b[k] for k in keys)
 
 
 def _set_lifecycle(cluster: dict[str, Any], when: str, state: str, health: str, status: str) -> None:
-    cluster["lifecycle"].update(masterState=state, masterHealth=health, masterStatus=status,
-                                masterStatusModifiedDate=when, modifiedDate=when)
+    cluster["lifecycle"].update(
+        masterState=state, masterHealth=health, masterStatus=status, masterStatusModifiedDate=when, modifiedDate=when
+    )
 
 
 @blueprint.post("/v2/enableKMS")
@@ -381,30 +481,48 @@ def enable_kms() -> Response:
     pending = cluster.get("_kms_pending")
     if pending:
         if not _same_config(pending, config):
-            raise _kms_refused("E4091", "A KMS update is already in progress for this cluster. Wait until "
-                                        "the master status is Ready.", 409)
+            raise _kms_refused(
+                "E4091",
+                "A KMS update is already in progress for this cluster. Wait until the master status is Ready.",
+                409,
+            )
     elif not (_same_config(cluster.get("_kms"), config) and not cluster.get("_kms_error")):
         now = world.clock.now()
-        cluster["_kms_pending"] = {**config, "requested_by": principal.iam_id, "requested_at": now,
-                                   "complete_at": now + world.enable_seconds}
+        cluster["_kms_pending"] = {
+            **config,
+            "requested_by": principal.iam_id,
+            "requested_at": now,
+            "complete_at": now + world.enable_seconds,
+        }
         _set_lifecycle(cluster, world.now_iso(), "updating", "normal", IN_PROGRESS)
     return Response(status=200)
 
 
 def _owner_problem(world: World, cluster: dict[str, Any], instance: dict[str, Any]) -> str | None:
     """Why the region/resource-group API key owner can't read the KMS instance (same-account only)."""
-    key = next((k for k in world.data["api_keys"].values()
-                if k.get("name") == IKS_KEY_NAME and k.get("account_id") == cluster["_account_id"]
-                and k.get("region") == cluster["region"]
-                and k.get("resource_group_id") == cluster["resourceGroup"]), None)
+    key = next(
+        (
+            k
+            for k in world.data["api_keys"].values()
+            if k.get("name") == IKS_KEY_NAME
+            and k.get("account_id") == cluster["_account_id"]
+            and k.get("region") == cluster["region"]
+            and k.get("resource_group_id") == cluster["resourceGroup"]
+        ),
+        None,
+    )
     if key is None:
-        return (f"No {IKS_KEY_NAME} API key is set for region '{cluster['region']}' and resource group "
-                f"'{cluster['resourceGroup']}'.")
+        return (
+            f"No {IKS_KEY_NAME} API key is set for region '{cluster['region']}' and resource group "
+            f"'{cluster['resourceGroup']}'."
+        )
     held = roles_held(world, key["iam_id"], _instance_target(instance))
     if not any(satisfies(role, "Reader") for role in held):
-        return (f"The API key owner '{key['iam_id']}' for region '{cluster['region']}' and resource group "
-                f"'{cluster['resourceGroup']}' lacks the Reader service role on {instance['_service']} "
-                f"instance '{instance['guid']}'.")
+        return (
+            f"The API key owner '{key['iam_id']}' for region '{cluster['region']}' and resource group "
+            f"'{cluster['resourceGroup']}' lacks the Reader service role on {instance['_service']} "
+            f"instance '{instance['guid']}'."
+        )
     return None
 
 
@@ -432,9 +550,14 @@ def _register(world: World, cluster: dict[str, Any], pending: dict[str, Any], wh
         key = world.kms_store(guid)["keys"][crk_id]
         existing.update(updatedBy=IKS_SERVICE_IAM_ID, lastUpdated=when, keyVersion=dict(key.get("keyVersion") or {}))
         return
-    kp_store.add_registration(world, guid, crk_id, crn, created_by=IKS_SERVICE_IAM_ID,
-                              description=f"Kubernetes Service cluster {cluster['name']} ({cluster['id']}) "
-                                          "secret encryption")
+    kp_store.add_registration(
+        world,
+        guid,
+        crk_id,
+        crn,
+        created_by=IKS_SERVICE_IAM_ID,
+        description=f"Kubernetes Service cluster {cluster['name']} ({cluster['id']}) secret encryption",
+    )
 
 
 def _ensure_authorization(world: World, cluster: dict[str, Any], pending: dict[str, Any], when: str) -> None:
@@ -444,17 +567,33 @@ def _ensure_authorization(world: World, cluster: dict[str, Any], pending: dict[s
         return
     pid = world.new_id()
     world.data["policies"][pid] = {
-        "id": pid, "type": "authorization",
+        "id": pid,
+        "type": "authorization",
         "description": f"Created by {SERVICE} for KMS secret encryption",
-        "subjects": [{"attributes": [{"name": "serviceName", "value": SERVICE},
-                                     {"name": "accountId", "value": cluster["_account_id"]}]}],
+        "subjects": [
+            {
+                "attributes": [
+                    {"name": "serviceName", "value": SERVICE},
+                    {"name": "accountId", "value": cluster["_account_id"]},
+                ]
+            }
+        ],
         "roles": [{"role_id": role_crn("Reader"), "display_name": "Reader"}],
-        "resources": [{"attributes": [
-            {"name": "serviceName", "value": instance["_service"], "operator": "stringEquals"},
-            {"name": "accountId", "value": instance["account_id"], "operator": "stringEquals"},
-            {"name": "serviceInstance", "value": instance["guid"], "operator": "stringEquals"}]}],
-        "href": f"/v1/policies/{pid}", "created_at": when, "created_by_id": pending["requested_by"],
-        "last_modified_at": when, "last_modified_by_id": pending["requested_by"], "state": "active",
+        "resources": [
+            {
+                "attributes": [
+                    {"name": "serviceName", "value": instance["_service"], "operator": "stringEquals"},
+                    {"name": "accountId", "value": instance["account_id"], "operator": "stringEquals"},
+                    {"name": "serviceInstance", "value": instance["guid"], "operator": "stringEquals"},
+                ]
+            }
+        ],
+        "href": f"/v1/policies/{pid}",
+        "created_at": when,
+        "created_by_id": pending["requested_by"],
+        "last_modified_at": when,
+        "last_modified_by_id": pending["requested_by"],
+        "state": "active",
         "_account_id": instance["account_id"],
     }
 
@@ -471,8 +610,9 @@ def complete_enable(world: World, cluster: dict[str, Any]) -> None:
     _register(world, cluster, pending, when)
     if pending["account_id"] == cluster["_account_id"]:
         _ensure_authorization(world, cluster, pending, when)
-    cluster["_kms"] = {k: pending[k] for k in ("instance_id", "crk_id", "account_id", "service",
-                                               "private_endpoint")} | {"enabled_at": when}
+    cluster["_kms"] = {
+        k: pending[k] for k in ("instance_id", "crk_id", "account_id", "service", "private_endpoint")
+    } | {"enabled_at": when}
     if pending["crk_id"] not in cluster["_kms_history"]:
         cluster["_kms_history"].append(pending["crk_id"])
     cluster["_kms_error"] = None

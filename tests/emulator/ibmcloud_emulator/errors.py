@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from flask import Response, jsonify, g
+from flask import Response, g, jsonify
 
 
 def new_trace() -> str:
@@ -63,8 +63,10 @@ def kms_error(status: int, message: str, reasons: list[tuple[str, str]] | None =
             {"code": code, "message": text, "status": status, "moreInfo": "https://cloud.ibm.com/apidocs/key-protect"}
             for code, text in reasons
         ]
-    body = {"metadata": {"collectionType": "application/vnd.ibm.kms.error+json", "collectionTotal": 1},
-            "resources": [resource]}
+    body = {
+        "metadata": {"collectionType": "application/vnd.ibm.kms.error+json", "collectionTotal": 1},
+        "resources": [resource],
+    }
     return _json(status, body)
 
 
@@ -72,8 +74,7 @@ def containers_error(status: int, code: str, description: str, type_: str = "Gen
     """Kubernetes Service API error body (assumed shape, see the emulator README)."""
     return _json(
         status,
-        {"incidentID": new_trace(), "code": code, "description": description, "type": type_,
-         "recoveryCLI": ""},
+        {"incidentID": new_trace(), "code": code, "description": description, "type": type_, "recoveryCLI": ""},
     )
 
 

@@ -13,8 +13,16 @@ class FaultInjector:
         self._lock = threading.Lock()
         self.configure(rate, seed, kinds)
 
-    def configure(self, rate: float, seed: int = 0, kinds: list[str] | None = None, *,
-                  methods: list[str] | None = None, path_prefix: str = "", limit: int | None = None) -> None:
+    def configure(
+        self,
+        rate: float,
+        seed: int = 0,
+        kinds: list[str] | None = None,
+        *,
+        methods: list[str] | None = None,
+        path_prefix: str = "",
+        limit: int | None = None,
+    ) -> None:
         """``methods``/``path_prefix`` restrict which requests may fail; ``limit`` caps how many do."""
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
@@ -44,5 +52,12 @@ class FaultInjector:
             return self._random.choice(self.kinds)
 
     def describe(self) -> dict:
-        return {"rate": self.rate, "seed": self.seed, "kinds": self.kinds, "methods": self.methods,
-                "path_prefix": self.path_prefix, "limit": self.limit, "injected": self.injected}
+        return {
+            "rate": self.rate,
+            "seed": self.seed,
+            "kinds": self.kinds,
+            "methods": self.methods,
+            "path_prefix": self.path_prefix,
+            "limit": self.limit,
+            "injected": self.injected,
+        }

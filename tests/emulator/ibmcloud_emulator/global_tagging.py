@@ -61,26 +61,39 @@ def list_tags():
     if attached_to:
         names = [t["name"] for t in world.data["tags"].get(attached_to, []) if t["tag_type"] == tag_type]
     else:
-        names = sorted({t["name"] for crn, tags in world.data["tags"].items() for t in tags
-                        if t["tag_type"] == tag_type and (_crn_target(crn) or {}).get("accountId") == account_id})
+        names = sorted(
+            {
+                t["name"]
+                for crn, tags in world.data["tags"].items()
+                for t in tags
+                if t["tag_type"] == tag_type and (_crn_target(crn) or {}).get("accountId") == account_id
+            }
+        )
     offset, limit = _int_arg("offset", 0, 10**9), _int_arg("limit", 100, MAX_LIMIT)
-    page = names[offset:offset + limit]
-    return jsonify({"total_count": len(names), "offset": offset, "limit": limit,
-                    "items": [{"name": name} for name in page]})
+    page = names[offset : offset + limit]
+    return jsonify(
+        {"total_count": len(names), "offset": offset, "limit": limit, "items": [{"name": name} for name in page]}
+    )
 
 
-def _attach_body() -> tuple[list[str], list[str]]:
+def _attach_body() -> tuple[list[str], list[Any]]:  # the resource ids as sent (checked non-empty only)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise fail(platform_error, 400, "invalid_body", "The request body must be a JSON object.")
     names = body.get("tag_names") or ([body["tag_name"]] if body.get("tag_name") else [])
     resources = [r.get("resource_id") for r in body.get("resources") or [] if isinstance(r, dict)]
     if not names or not resources or not all(resources):
-        raise fail(platform_error, 400, "invalid_body", "tag_names (or tag_name) and resources[].resource_id are required.")
+        raise fail(
+            platform_error, 400, "invalid_body", "tag_names (or tag_name) and resources[].resource_id are required."
+        )
     bad = [n for n in names if not isinstance(n, str) or not TAG_RE.match(n)]
     if bad:
-        raise fail(platform_error, 400, "invalid_tag_name",
-                   f"Tag names may hold 1-128 letters, digits, spaces, '_', '-', '.' and ':'; not {bad}.")
+        raise fail(
+            platform_error,
+            400,
+            "invalid_tag_name",
+            f"Tag names may hold 1-128 letters, digits, spaces, '_', '-', '.' and ':'; not {bad}.",
+        )
     return [n.strip().lower() for n in names], resources
 
 

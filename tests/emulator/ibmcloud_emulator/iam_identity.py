@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Callable
+from typing import Any, Callable, cast
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
@@ -55,8 +55,11 @@ def parse_cluster_key_description(description: str) -> tuple[str, str] | None:
 def find_cluster_key(world: World, account_id: str, region: str, resource_group_id: str) -> dict[str, Any] | None:
     """The stored record of the containers-kubernetes-key for a region and resource group."""
     for record in world.data["api_keys"].values():
-        if record.get("account_id") == account_id and record.get("name") == CLUSTER_KEY_NAME and \
-                parse_cluster_key_description(description_of(record)) == (region, resource_group_id):
+        if (
+            record.get("account_id") == account_id
+            and record.get("name") == CLUSTER_KEY_NAME
+            and parse_cluster_key_description(description_of(record)) == (region, resource_group_id)
+        ):
             return record
     return None
 
@@ -123,9 +126,11 @@ def _parse_filter(text: str | None) -> list[tuple[str, str, str]]:
     for part in re.split(r"\s+and\s+", text.strip()):
         match = _FILTER_TERM.match(part)
         if not match or match.group(1) not in FILTER_FIELDS:
-            raise _bad(f"Invalid filter '{text}': use <field> eq|co|sw \"<value>\" joined by 'and' "
-                       f"with field in {', '.join(FILTER_FIELDS)}.")
-        terms.append(match.groups())
+            raise _bad(
+                f"Invalid filter '{text}': use <field> eq|co|sw \"<value>\" joined by 'and' "
+                f"with field in {', '.join(FILTER_FIELDS)}."
+            )
+        terms.append(cast(tuple[str, str, str], match.groups()))  # _FILTER_TERM has three groups, none optional
     return terms
 
 
@@ -201,8 +206,12 @@ def list_api_keys():
     if offset is None:
         raise _bad("Parameter pagetoken is not a valid page token.")
     found = _sorted(_selected(world, account_id, iam_id))
-    body: dict[str, Any] = {"offset": offset, "limit": pagesize, "first": _page_url(world, None),
-                            "apikeys": found[offset:offset + pagesize]}
+    body: dict[str, Any] = {
+        "offset": offset,
+        "limit": pagesize,
+        "first": _page_url(world, None),
+        "apikeys": found[offset : offset + pagesize],
+    }
     if offset:
         body["previous"] = _page_url(world, encode_start(max(0, offset - pagesize)))
     if offset + pagesize < len(found):

@@ -25,13 +25,13 @@ IAM_PREFIX = "crn:v1:bluemix:public:iam::::"
 SYSTEM_ROLES = {
     "Viewer": "As a viewer, you can view service instances, but you can't modify them.",
     "Operator": "As an operator, you can perform platform actions required to configure and operate service "
-                "instances, such as viewing a service's dashboard.",
+    "instances, such as viewing a service's dashboard.",
     "Editor": "As an editor, you can perform all platform actions except for managing the account and "
-              "assigning access policies.",
+    "assigning access policies.",
     "Administrator": "As an administrator, you can perform all platform actions based on the resource this "
-                     "role is being assigned, including assigning access policies to other users.",
+    "role is being assigned, including assigning access policies to other users.",
     "AuthorizationDelegator": "As an authorization delegator, the source service can delegate its authorization "
-                              "to the dependent services of the target service.",
+    "to the dependent services of the target service.",
 }
 SERVICE_ROLES = {
     "Reader": "As a reader, you can perform read-only actions within a service.",
@@ -42,16 +42,32 @@ ROLES: dict[str, dict[str, str]] = {
     **{f"{IAM_PREFIX}role:{n}": {"display_name": n, "description": d} for n, d in SYSTEM_ROLES.items()},
     **{f"{IAM_PREFIX}serviceRole:{n}": {"display_name": n, "description": d} for n, d in SERVICE_ROLES.items()},
 }
-AUTHORIZATION_ROLES = {f"{IAM_PREFIX}role:AuthorizationDelegator",
-                       *(f"{IAM_PREFIX}serviceRole:{n}" for n in SERVICE_ROLES)}
-AUTHORIZATION_SUBJECT_ATTRIBUTES = {"serviceName", "serviceInstance", "region", "resourceType", "resource",
-                                    "accountId", "resourceGroupId"}
+AUTHORIZATION_ROLES = {
+    f"{IAM_PREFIX}role:AuthorizationDelegator",
+    *(f"{IAM_PREFIX}serviceRole:{n}" for n in SERVICE_ROLES),
+}
+AUTHORIZATION_SUBJECT_ATTRIBUTES = {
+    "serviceName",
+    "serviceInstance",
+    "region",
+    "resourceType",
+    "resource",
+    "accountId",
+    "resourceGroupId",
+}
 OPERATORS = ("stringEquals", "stringMatch")
-PLATFORM_SERVICES = {"iam-identity", "iam-access-management", "iam-groups", "resource-controller",
-                     "billing", "support", "globalcatalog", "user-management"}
+PLATFORM_SERVICES = {
+    "iam-identity",
+    "iam-access-management",
+    "iam-groups",
+    "resource-controller",
+    "billing",
+    "support",
+    "globalcatalog",
+    "user-management",
+}
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
-SORT_FIELDS = ("id", "type", "href", "created_at", "created_by_id", "last_modified_at", "last_modified_by_id",
-               "state")
+SORT_FIELDS = ("id", "type", "href", "created_at", "created_by_id", "last_modified_at", "last_modified_by_id", "state")
 
 
 # -- helpers other modules may use ------------------------------------------------------------
@@ -81,8 +97,9 @@ def find_conflict(world: World, new: dict[str, Any]) -> dict[str, Any] | None:
             continue
         if not wanted_roles <= {r["role_id"] for r in policy.get("roles", [])}:
             continue
-        if attributes_match(policy["subjects"][0], attributes(new["subjects"][0])) and \
-                attributes_match(policy["resources"][0], attributes(new["resources"][0])):
+        if attributes_match(policy["subjects"][0], attributes(new["subjects"][0])) and attributes_match(
+            policy["resources"][0], attributes(new["resources"][0])
+        ):
             return policy
     return None
 
@@ -165,10 +182,20 @@ def _parse_policy(world: World, principal: Principal) -> dict[str, Any]:
     roles = _roles(body, kind)
     _check_rules(kind, attributes(subjects[0]), attributes(resources[0]))
     now, pid = world.now_iso(), world.new_id()
-    policy = {"id": pid, "type": kind, "subjects": subjects, "roles": roles, "resources": resources,
-              "href": f"/v1/policies/{pid}", "created_at": now, "created_by_id": principal.iam_id,
-              "last_modified_at": now, "last_modified_by_id": principal.iam_id, "state": "active",
-              "_account_id": attributes(resources[0])["accountId"]}
+    policy = {
+        "id": pid,
+        "type": kind,
+        "subjects": subjects,
+        "roles": roles,
+        "resources": resources,
+        "href": f"/v1/policies/{pid}",
+        "created_at": now,
+        "created_by_id": principal.iam_id,
+        "last_modified_at": now,
+        "last_modified_by_id": principal.iam_id,
+        "state": "active",
+        "_account_id": attributes(resources[0])["accountId"],
+    }
     if description is not None:
         policy = {"id": pid, "type": kind, "description": description, **policy}
     return policy
@@ -176,8 +203,9 @@ def _parse_policy(world: World, principal: Principal) -> dict[str, Any]:
 
 def _admin_target(policy: dict[str, Any]) -> dict[str, str]:
     resource = policy["resources"][0]
-    return {a["name"]: a["value"] for a in resource.get("attributes", []) if a.get("operator") != "stringMatch"} \
-        | {"accountId": policy["_account_id"]}
+    return {a["name"]: a["value"] for a in resource.get("attributes", []) if a.get("operator") != "stringMatch"} | {
+        "accountId": policy["_account_id"]
+    }
 
 
 def _require_viewer(world: World, principal: Principal, account_id: str) -> None:
@@ -200,8 +228,13 @@ def create_policy():
     if existing is not None:
         conflicting = render_policy(world, existing)
         conflicting["control"] = {"grant": {"roles": [{"role_id": r["role_id"]} for r in existing["roles"]]}}
-        raise fail(platform_error, 409, "policy_conflict_error", "Failed to create policy.",
-                   details={"conflicts_with": {"etag": policy_etag(existing), "policy": conflicting}})
+        raise fail(
+            platform_error,
+            409,
+            "policy_conflict_error",
+            "Failed to create policy.",
+            details={"conflicts_with": {"etag": policy_etag(existing), "policy": conflicting}},
+        )
     world.data["policies"][policy["id"]] = policy
     response = jsonify(render_policy(world, policy))
     response.status_code = 201
@@ -231,8 +264,12 @@ def delete_policy(policy_id: str):
         raise fail(platform_error, 404, "policy_not_found", f"Policy with ID {policy_id} not found.")
     require_role(world, principal, "Administrator", _admin_target(policy), platform_forbidden)
     now = world.now_iso()
-    policy.update(state="deleted", last_modified_at=now, last_modified_by_id=principal.iam_id,
-                  _version=policy.get("_version", 1) + 1)
+    policy.update(
+        state="deleted",
+        last_modified_at=now,
+        last_modified_by_id=principal.iam_id,
+        _version=policy.get("_version", 1) + 1,
+    )
     return Response(status=204)
 
 
@@ -248,11 +285,13 @@ def _list_filter(policy: dict[str, Any], account_id: str) -> bool:
         return False
     if args.get("type") and policy["type"] != args["type"]:
         return False
-    if args.get("iam_id") and (policy["type"] != "access" or not any(
-            attributes(s).get("iam_id") == args["iam_id"] for s in policy["subjects"])):
+    if args.get("iam_id") and (
+        policy["type"] != "access" or not any(attributes(s).get("iam_id") == args["iam_id"] for s in policy["subjects"])
+    ):
         return False
     if args.get("access_group_id") and not any(
-            attributes(s).get("access_group_id") == args["access_group_id"] for s in policy["subjects"]):
+        attributes(s).get("access_group_id") == args["access_group_id"] for s in policy["subjects"]
+    ):
         return False
     return not args.get("service_type") or _service_type(policy) == args["service_type"]
 
@@ -262,8 +301,11 @@ def _check_list_args() -> tuple[str, int]:
     account_id = args.get("account_id")
     if not account_id:
         raise _bad("Missing required query parameter account_id.", "invalid_query")
-    enums = {"type": ("access", "authorization"), "state": ("active", "deleted"),
-             "service_type": ("service", "platform_service")}
+    enums = {
+        "type": ("access", "authorization"),
+        "state": ("active", "deleted"),
+        "service_type": ("service", "platform_service"),
+    }
     for name, allowed in enums.items():
         if args.get(name) and args[name] not in allowed:
             raise _bad(f"Query parameter {name} must be one of {', '.join(allowed)}.", "invalid_query")
@@ -290,8 +332,11 @@ def list_policies():
     sort = request.args.get("sort")
     if sort:
         found.sort(key=lambda p: str(p.get(sort.lstrip("-"), "")), reverse=sort.startswith("-"))
-    body: dict[str, Any] = {"limit": limit, "first": {"href": _page_href(world, None)},
-                            "policies": found[offset:offset + limit]}
+    body: dict[str, Any] = {
+        "limit": limit,
+        "first": {"href": _page_href(world, None)},
+        "policies": found[offset : offset + limit],
+    }
     if offset + limit < len(found):
         start = encode_start(offset + limit)
         body["next"] = {"href": _page_href(world, start), "start": start}
@@ -299,8 +344,12 @@ def list_policies():
 
 
 def _role_entry(crn: str) -> dict[str, Any]:
-    return {"display_name": ROLES[crn]["display_name"], "description": ROLES[crn]["description"],
-            "actions": [], "crn": crn}
+    return {
+        "display_name": ROLES[crn]["display_name"],
+        "description": ROLES[crn]["description"],
+        "actions": [],
+        "crn": crn,
+    }
 
 
 @blueprint.get("/v2/roles")
@@ -310,5 +359,10 @@ def list_roles():
     authorization = request.args.get("policy_type") == "authorization"
     system = [c for c in ROLES if ":role:" in c and (c in AUTHORIZATION_ROLES) == authorization]
     service = [c for c in ROLES if ":serviceRole:" in c] if request.args.get("service_name") else []
-    return jsonify({"custom_roles": [], "service_roles": [_role_entry(c) for c in service],
-                    "system_roles": [_role_entry(c) for c in system]})
+    return jsonify(
+        {
+            "custom_roles": [],
+            "service_roles": [_role_entry(c) for c in service],
+            "system_roles": [_role_entry(c) for c in system],
+        }
+    )

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any, Callable, Literal, overload
 from urllib.parse import unquote
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -36,32 +36,63 @@ KEY_RING_TYPE = "application/vnd.ibm.kms.key_ring+json"
 ALIAS_TYPE = "application/vnd.ibm.kms.key_alias+json"
 ALIAS_RE = re.compile(r"^[A-Za-z0-9_-]{2,90}$")
 RING_RE = re.compile(r"^[A-Za-z0-9-]{2,100}$")
-RESERVED_ALIASES = {"allowed_ip_metadata", "key", "keys", "metadata", "policy", "policies", "registration",
-                    "registrations", "ring", "rings", "rotate", "wrap", "unwrap", "rewrap", "version", "versions"}
-INSTANCE_POLICY_TYPES = {"dualAuthDelete", "allowedNetwork", "allowedIP", "keyCreateImportAccess", "metrics",
-                         "rotation"}
+RESERVED_ALIASES = {
+    "allowed_ip_metadata",
+    "key",
+    "keys",
+    "metadata",
+    "policy",
+    "policies",
+    "registration",
+    "registrations",
+    "ring",
+    "rings",
+    "rotate",
+    "wrap",
+    "unwrap",
+    "rewrap",
+    "version",
+    "versions",
+}
+INSTANCE_POLICY_TYPES = {
+    "dualAuthDelete",
+    "allowedNetwork",
+    "allowedIP",
+    "keyCreateImportAccess",
+    "metrics",
+    "rotation",
+}
 UNINITIALIZED_MSG = (
     "Bad Request: rpc error: code = Unknown desc = GRPC Message: [Got error CKR_IBM_WK_NOT_INITIALIZED, from "
     "libep11.so in m_GenerateKey]: the Hyper Protect Crypto Services instance is not initialized; load its "
-    "master key with the TKE CLI plug-in (emulator: POST /_emulator/hpcs/{guid}/initialize)")
+    "master key with the TKE CLI plug-in (emulator: POST /_emulator/hpcs/{guid}/initialize)"
+)
 
 
 # -- errors -------------------------------------------------------------------------------------
-def kp_fail(status: int, code: str, message: str, summary: str = "Action could not be performed on key"
-            ) -> ServiceError:
+def kp_fail(
+    status: int, code: str, message: str, summary: str = "Action could not be performed on key"
+) -> ServiceError:
     phrase = HTTPStatus(status).phrase
-    return fail(kms_error, status, f"{phrase}: {summary}: Please see 'reasons' for more details ({code})",
-                [(code, message)])
+    return fail(
+        kms_error, status, f"{phrase}: {summary}: Please see 'reasons' for more details ({code})", [(code, message)]
+    )
 
 
 def _unauthorized() -> Response:
-    return kms_error(401, "Unauthorized: The user does not have access to the specified resource",
-                     [("UNAUTHORIZED_ERR", "The user does not have access to the specified resource")])
+    return kms_error(
+        401,
+        "Unauthorized: The user does not have access to the specified resource",
+        [("UNAUTHORIZED_ERR", "The user does not have access to the specified resource")],
+    )
 
 
 def _forbidden(role: str) -> Response:
-    return kms_error(403, "Forbidden: The user does not have access to the specified resource",
-                     [("UNAUTHORIZED_ERR", f"The caller needs the {role} service role on this instance")])
+    return kms_error(
+        403,
+        "Forbidden: The user does not have access to the specified resource",
+        [("UNAUTHORIZED_ERR", f"The caller needs the {role} service role on this instance")],
+    )
 
 
 def bad_param(name: str, why: str) -> ServiceError:
@@ -87,10 +118,12 @@ class Ctx:
 
 def route(rule: str, methods: list[str]) -> Callable:
     """Register a view for the Key Protect path and the per-instance HPCS path."""
+
     def register(view: Callable) -> Callable:
         blueprint.add_url_rule("/api/v2" + rule, view.__name__, view, methods=methods)
         blueprint.add_url_rule("/hpcs/<hpcs_guid>/api/v2" + rule, view.__name__, view, methods=methods)
         return view
+
     return register
 
 
@@ -101,16 +134,25 @@ def open_ctx(role: str) -> Ctx:
     g.principal = principal
     guid = request.headers.get("Bluemix-Instance", "").strip()
     if not kp.is_uuid(guid):
-        raise fail(kms_error, 400, "Bad Request: Request requires valid Bluemix-Instance Header containing a "
-                                   "valid UUID")
+        raise fail(
+            kms_error, 400, "Bad Request: Request requires valid Bluemix-Instance Header containing a valid UUID"
+        )
     hpcs = (request.view_args or {}).get("hpcs_guid")
     instance = world.data["instances"].get(guid)
     wanted = "hs-crypto" if hpcs else "kms"
-    if (instance is None or instance.get("_service") != wanted or (hpcs and hpcs != guid)
-            or instance.get("state") != "active"):
+    if (
+        instance is None
+        or instance.get("_service") != wanted
+        or (hpcs and hpcs != guid)
+        or instance.get("state") != "active"
+    ):
         raise ServiceError(_unauthorized())
-    target = {"accountId": instance.get("account_id", ""), "serviceName": wanted, "serviceInstance": guid,
-              "resourceGroupId": instance.get("resource_group_id", "")}
+    target = {
+        "accountId": instance.get("account_id", ""),
+        "serviceName": wanted,
+        "serviceInstance": guid,
+        "resourceGroupId": instance.get("resource_group_id", ""),
+    }
     require_role(world, principal, role, target, _forbidden)
     store = kp.peek_store(world, guid)
     if not store["initialized"]:
@@ -127,12 +169,20 @@ def load_key(ctx: Ctx, id_or_alias: str, *, live: bool = False) -> dict[str, Any
     if key is None:
         raise kp_fail(404, "KEY_NOT_FOUND_ERR", "Key does not exist", "Key could not be retrieved")
     if live and key["state"] == DESTROYED:
-        raise kp_fail(410, "KEY_DELETED_ERR", "Key has already been deleted. Please delete references to this "
-                                              "key.", "Key could not be retrieved")
+        raise kp_fail(
+            410,
+            "KEY_DELETED_ERR",
+            "Key has already been deleted. Please delete references to this key.",
+            "Key could not be retrieved",
+        )
     return key
 
 
 # -- bodies and responses -----------------------------------------------------------------------
+@overload
+def read_body(required: Literal[True] = ...) -> dict[str, Any]: ...
+@overload
+def read_body(required: bool) -> dict[str, Any] | None: ...
 def read_body(required: bool = True) -> dict[str, Any] | None:
     raw = request.get_data()
     if not raw.strip():
@@ -142,8 +192,12 @@ def read_body(required: bool = True) -> dict[str, Any] | None:
     try:
         body = json.loads(raw)
     except ValueError:
-        raise kp_fail(400, "BAD_BODY_ERR", "Invalid body data was passed: the body is not valid JSON",
-                      "The request body is invalid") from None
+        raise kp_fail(
+            400,
+            "BAD_BODY_ERR",
+            "Invalid body data was passed: the body is not valid JSON",
+            "The request body is invalid",
+        ) from None
     if not isinstance(body, dict):
         raise kp_fail(400, "BAD_BODY_ERR", "Invalid body data was passed", "The request body is invalid")
     return body
@@ -151,20 +205,32 @@ def read_body(required: bool = True) -> dict[str, Any] | None:
 
 def read_collection(body: dict[str, Any]) -> list[dict[str, Any]]:
     metadata, resources = body.get("metadata"), body.get("resources")
-    if not isinstance(metadata, dict) or not isinstance(resources, list) or not resources \
-            or not all(isinstance(r, dict) for r in resources):
-        raise kp_fail(400, "BAD_BODY_ERR", "The body needs 'metadata' and a non-empty 'resources' list",
-                      "The request body is invalid")
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(resources, list)
+        or not resources
+        or not all(isinstance(r, dict) for r in resources)
+    ):
+        raise kp_fail(
+            400,
+            "BAD_BODY_ERR",
+            "The body needs 'metadata' and a non-empty 'resources' list",
+            "The request body is invalid",
+        )
     if metadata.get("collectionTotal") != len(resources):
-        raise kp_fail(400, "COLLECTION_TOTAL_MISMATCH_ERR", "The value of collectionTotal does not match the "
-                                                            "number of resources", "The request body is invalid")
+        raise kp_fail(
+            400,
+            "COLLECTION_TOTAL_MISMATCH_ERR",
+            "The value of collectionTotal does not match the number of resources",
+            "The request body is invalid",
+        )
     return resources
 
 
-def collection(ctype: str, resources: list[dict[str, Any]], status: int = 200, content_type: str = "application/json",
-               **extra: Any) -> Response:
-    body = {"metadata": {"collectionType": ctype, "collectionTotal": len(resources), **extra},
-            "resources": resources}
+def collection(
+    ctype: str, resources: list[dict[str, Any]], status: int = 200, content_type: str = "application/json", **extra: Any
+) -> Response:
+    body = {"metadata": {"collectionType": ctype, "collectionTotal": len(resources), **extra}, "resources": resources}
     response = jsonify(body)
     response.status_code = status
     response.content_type = content_type
@@ -196,7 +262,7 @@ def query_bool(name: str) -> bool | None:
 def page(items: list[Any], max_limit: int = 5000, default_limit: int = 200) -> list[Any]:
     limit = query_int("limit", default_limit, 1, max_limit)
     offset = query_int("offset", 0, 0, 10**9)
-    return items[offset:offset + limit]
+    return items[offset : offset + limit]
 
 
 def no_content() -> Response:
@@ -205,14 +271,23 @@ def no_content() -> Response:
 
 # -- key creation -------------------------------------------------------------------------------
 def check_alias(ctx: Ctx, alias: Any, owner_id: str | None = None) -> str:
-    if not isinstance(alias, str) or not ALIAS_RE.match(alias) or kp.is_uuid(alias) \
-            or alias.lower() in RESERVED_ALIASES:
-        raise bad_field("aliases", "must be 2-90 characters of A-Z, a-z, 0-9, '_' or '-', not a UUID and not "
-                                   "a reserved word")
+    if (
+        not isinstance(alias, str)
+        or not ALIAS_RE.match(alias)
+        or kp.is_uuid(alias)
+        or alias.lower() in RESERVED_ALIASES
+    ):
+        raise bad_field(
+            "aliases", "must be 2-90 characters of A-Z, a-z, 0-9, '_' or '-', not a UUID and not a reserved word"
+        )
     owner = kp.alias_owner(ctx.world, ctx.guid, alias)
     if owner is not None and owner["id"] != owner_id:
-        raise kp_fail(400, "KEY_ALIAS_NOT_UNIQUE_ERR", f"The alias '{alias}' is already used in this instance",
-                      "Key alias could not be created")
+        raise kp_fail(
+            400,
+            "KEY_ALIAS_NOT_UNIQUE_ERR",
+            f"The alias '{alias}' is already used in this instance",
+            "Key alias could not be created",
+        )
     return alias
 
 
@@ -269,22 +344,26 @@ def check_create_access(ctx: Ctx, spec: dict[str, Any]) -> None:
     verb = "import" if "payload" in spec else "create"
     kind = "standard" if spec.get("extractable", True) else "root"
     if attrs.get(f"{verb}_{kind}_key", True) is False:
-        raise kp_fail(409, "KEY_CREATE_IMPORT_ACCESS_ERR", f"The instance policy keyCreateImportAccess does not "
-                                                           f"allow to {verb} {kind} keys", "Key could not be created")
+        raise kp_fail(
+            409,
+            "KEY_CREATE_IMPORT_ACCESS_ERR",
+            f"The instance policy keyCreateImportAccess does not allow to {verb} {kind} keys",
+            "Key could not be created",
+        )
 
 
 def apply_policies(ctx: Ctx, key: dict[str, Any], spec: dict[str, Any], author: str) -> None:
     """Instance policies (dualAuthDelete, rotation) and, for policy overrides, the request's own policies."""
     policies = ctx.store["instance_policies"]
-    dual = spec.get("dualAuthDelete") or {"enabled": bool(policies.get("dualAuthDelete", {})
-                                                           .get("policy_data", {}).get("enabled"))}
+    dual = spec.get("dualAuthDelete") or {
+        "enabled": bool(policies.get("dualAuthDelete", {}).get("policy_data", {}).get("enabled"))
+    }
     if dual.get("enabled"):
         set_key_policy(ctx, key, "dualAuthDelete", {"enabled": True}, author)
     rotation = spec.get("rotation")
     instance_rotation = policies.get("rotation", {}).get("policy_data", {})
     if rotation is None and instance_rotation.get("enabled") and not key["extractable"]:
-        rotation = {"enabled": True,
-                    "interval_month": instance_rotation.get("attributes", {}).get("interval_month", 1)}
+        rotation = {"enabled": True, "interval_month": instance_rotation.get("attributes", {}).get("interval_month", 1)}
     if rotation is not None:
         set_key_policy(ctx, key, "rotation", check_rotation(key, rotation), author)
 
@@ -347,8 +426,11 @@ def select_keys(ctx: Ctx) -> list[dict]:
     if request.args.get("search"):
         matchers.append(kp.search_matcher(request.args["search"]))
     ring = ring_header()
-    keys = [k for k in ctx.store["keys"].values()
-            if k["state"] in states and (ring is None or k["keyRingID"] == ring) and all(m(k) for m in matchers)]
+    keys = [
+        k
+        for k in ctx.store["keys"].values()
+        if k["state"] in states and (ring is None or k["keyRingID"] == ring) and all(m(k) for m in matchers)
+    ]
     return kp.sort_keys(keys, request.args.get("sort"))
 
 
@@ -413,19 +495,32 @@ def delete_key(id: str, hpcs_guid: str | None = None) -> Response:
 def check_deletable(ctx: Ctx, key: dict[str, Any], force: bool) -> None:
     registrations = kp.registrations_of(ctx.world, ctx.guid, key["id"])
     if any(r.get("preventKeyDeletion") for r in registrations):
-        raise kp_fail(409, "PREV_KEY_DEL_ERR", "The key cannot be deleted because it's protecting a cloud resource "
-                                               "that has a retention policy", "Key could not be deleted")
+        raise kp_fail(
+            409,
+            "PREV_KEY_DEL_ERR",
+            "The key cannot be deleted because it's protecting a cloud resource that has a retention policy",
+            "Key could not be deleted",
+        )
     if registrations and not force:
-        raise kp_fail(409, "PROTECTED_RESOURCE_ERR", "Key is protecting one or more cloud resources",
-                      "Key could not be deleted")
+        raise kp_fail(
+            409, "PROTECTED_RESOURCE_ERR", "Key is protecting one or more cloud resources", "Key could not be deleted"
+        )
     dual = key["dualAuthDelete"]
     if dual.get("enabled"):
         if not dual.get("keySetForDeletion"):
-            raise kp_fail(409, "AUTHORIZATIONS_NOT_MET", "The key must be set for deletion by another user first "
-                                                         "(dual authorization)", "Key could not be deleted")
+            raise kp_fail(
+                409,
+                "AUTHORIZATIONS_NOT_MET",
+                "The key must be set for deletion by another user first (dual authorization)",
+                "Key could not be deleted",
+            )
         if key.get("_setForDeletionBy") == ctx.principal.iam_id:
-            raise kp_fail(409, "AUTHORIZATIONS_NOT_MET", "The user who set the key for deletion cannot also "
-                                                         "delete it (dual authorization)", "Key could not be deleted")
+            raise kp_fail(
+                409,
+                "AUTHORIZATIONS_NOT_MET",
+                "The user who set the key for deletion cannot also delete it (dual authorization)",
+                "Key could not be deleted",
+            )
 
 
 @route("/keys/<id>/restore", ["POST"])
@@ -469,10 +564,11 @@ def key_versions(id: str, hpcs_guid: str | None = None) -> Response:
     ctx = open_ctx("Reader")
     key = load_key(ctx, id)
     if key["state"] != ACTIVE and query_bool("allKeyStates") is not True:
-        raise kp_fail(409, "KEY_ACTION_INVALID_STATE_ERR", "Versions of a non-active key are listed only with "
-                                                           "allKeyStates=true")
+        raise kp_fail(
+            409, "KEY_ACTION_INVALID_STATE_ERR", "Versions of a non-active key are listed only with allKeyStates=true"
+        )
     versions = [dict(v) for v in key["_versions"]]
-    extra = {"totalCount": len(versions)} if query_bool("totalCount") else {}
+    extra: dict[str, Any] = {"totalCount": len(versions)} if query_bool("totalCount") else {}
     return collection("application/vnd.ibm.kms.key_version+json", page(versions), **extra)
 
 
@@ -483,8 +579,11 @@ def act_rotate(ctx: Ctx, key: dict[str, Any]) -> None:
     if key["state"] not in (ACTIVE, kp.DEACTIVATED):
         raise kp_fail(409, "KEY_ACTION_INVALID_STATE_ERR", "The key is not in a state that allows rotation")
     if ctx.world.clock.now() - key.get("_rotatedAt", -kp.HOUR) < kp.HOUR:
-        raise kp_fail(409, "KEY_ROTATION_NOT_PERMITTED", "This root key has been rotated within the last hour. "
-                                                         "Only one 'rotate' action per hour is permitted")
+        raise kp_fail(
+            409,
+            "KEY_ROTATION_NOT_PERMITTED",
+            "This root key has been rotated within the last hour. Only one 'rotate' action per hour is permitted",
+        )
     body = read_body(required=False) or {}
     if key["imported"] and not body.get("payload"):
         raise kp_fail(400, "KEY_PAYLOAD_REQ_ERR", "An imported root key needs a new payload to be rotated")
@@ -505,8 +604,7 @@ def act_enable(ctx: Ctx, key: dict[str, Any]) -> None:
     if key["state"] != SUSPENDED:
         raise kp_fail(409, "KEY_ACTION_INVALID_STATE_ERR", "Only a disabled (suspended) key can be enabled")
     if ctx.world.clock.now() - key.get("_disabledAt", 0) < 30:
-        raise kp_fail(409, "REQ_TOO_EARLY_ERR", "A key can be enabled 30 seconds after it was disabled at the "
-                                                "earliest")
+        raise kp_fail(409, "REQ_TOO_EARLY_ERR", "A key can be enabled 30 seconds after it was disabled at the earliest")
     ctx.writable()
     key.update(state=ACTIVE, lastUpdateDate=ctx.world.now_iso())
     key.pop("_disabledAt", None)
@@ -587,9 +685,14 @@ def check_rotation(key: dict[str, Any], rotation: Any) -> dict[str, Any]:
 def set_key_policy(ctx: Ctx, key: dict[str, Any], kind: str, value: dict[str, Any], author: str) -> None:
     now = ctx.world.now_iso()
     old = key["_policies"].get(kind)
-    key["_policies"][kind] = {"type": POLICY_TYPE, kind: value, "createdBy": old["createdBy"] if old else author,
-                              "creationDate": old["creationDate"] if old else now, "updatedBy": author,
-                              "lastUpdateDate": now}
+    key["_policies"][kind] = {
+        "type": POLICY_TYPE,
+        kind: value,
+        "createdBy": old["createdBy"] if old else author,
+        "creationDate": old["creationDate"] if old else now,
+        "updatedBy": author,
+        "lastUpdateDate": now,
+    }
     if kind == "rotation":
         key["rotation"] = dict(value)
     else:
@@ -673,9 +776,13 @@ def put_instance_policies(hpcs_guid: str | None = None) -> Response:
     for resource in resources:
         old = store["instance_policies"].get(resource["policy_type"], {})
         store["instance_policies"][resource["policy_type"]] = {
-            "policy_type": resource["policy_type"], "policy_data": resource["policy_data"],
-            "createdBy": old.get("createdBy", ctx.principal.iam_id), "creationDate": old.get("creationDate", now),
-            "updatedBy": ctx.principal.iam_id, "updateDate": now}
+            "policy_type": resource["policy_type"],
+            "policy_data": resource["policy_data"],
+            "createdBy": old.get("createdBy", ctx.principal.iam_id),
+            "creationDate": old.get("creationDate", now),
+            "updatedBy": ctx.principal.iam_id,
+            "updateDate": now,
+        }
     return no_content()
 
 
@@ -693,11 +800,14 @@ def crn_matcher(raw: str | None) -> Callable[[str], bool]:
 def registrations_response(ctx: Ctx, key_id: str | None) -> Response:
     match = crn_matcher(request.args.get("urlEncodedResourceCRNQuery"))
     prevent = query_bool("preventKeyDeletion")
-    regs = [r for r in kp.registrations_of(ctx.world, ctx.guid, key_id)
-            if match(r["resourceCrn"]) and prevent in (None, r.get("preventKeyDeletion", False))]
+    regs = [
+        r
+        for r in kp.registrations_of(ctx.world, ctx.guid, key_id)
+        if match(r["resourceCrn"]) and prevent in (None, r.get("preventKeyDeletion", False))
+    ]
     keys = ctx.store["keys"]
     views = [dict(r, keyName=keys.get(r["keyId"], {}).get("name", r.get("keyName", ""))) for r in regs]
-    extra = {"totalCount": len(views)} if query_bool("totalCount") else {}
+    extra: dict[str, Any] = {"totalCount": len(views)} if query_bool("totalCount") else {}
     return collection(REGISTRATION_TYPE, page(views), **extra)
 
 
@@ -722,13 +832,18 @@ def create_alias(id: str, alias: str, hpcs_guid: str | None = None) -> Response:
     aliases = key.get("aliases", [])
     if alias not in aliases:
         if len(aliases) >= 5:
-            raise kp_fail(400, "KEY_ALIAS_QUOTA_ERR", "A key can have at most 5 aliases",
-                          "Key alias could not be created")
+            raise kp_fail(
+                400, "KEY_ALIAS_QUOTA_ERR", "A key can have at most 5 aliases", "Key alias could not be created"
+            )
         ctx.writable()
         key["aliases"] = aliases + [alias]
         key["lastUpdateDate"] = ctx.world.now_iso()
-    view = {"keyId": key["id"], "alias": alias, "creationDate": key["lastUpdateDate"],
-            "createdBy": ctx.principal.iam_id}
+    view = {
+        "keyId": key["id"],
+        "alias": alias,
+        "creationDate": key["lastUpdateDate"],
+        "createdBy": ctx.principal.iam_id,
+    }
     return collection(ALIAS_TYPE, [view], 201)
 
 
@@ -737,8 +852,9 @@ def delete_alias(id: str, alias: str, hpcs_guid: str | None = None) -> Response:
     ctx = open_ctx("Manager")
     key = load_key(ctx, id, live=True)
     if alias not in key.get("aliases", []):
-        raise kp_fail(404, "KEY_ALIAS_NOT_FOUND_ERR", f"The key has no alias '{alias}'",
-                      "Key alias could not be deleted")
+        raise kp_fail(
+            404, "KEY_ALIAS_NOT_FOUND_ERR", f"The key has no alias '{alias}'", "Key alias could not be deleted"
+        )
     ctx.writable()
     key["aliases"] = [a for a in key["aliases"] if a != alias]
     if not key["aliases"]:
@@ -752,7 +868,7 @@ def delete_alias(id: str, alias: str, hpcs_guid: str | None = None) -> Response:
 def list_key_rings(hpcs_guid: str | None = None) -> Response:
     ctx = open_ctx("Reader")
     rings = [dict(r) for r in ctx.store["key_rings"].values()]
-    extra = {"totalCount": len(rings)} if query_bool("totalCount") else {}
+    extra: dict[str, Any] = {"totalCount": len(rings)} if query_bool("totalCount") else {}
     return collection(KEY_RING_TYPE, page(rings, default_limit=100), **extra)
 
 
@@ -760,14 +876,22 @@ def list_key_rings(hpcs_guid: str | None = None) -> Response:
 def create_key_ring(ring_id: str, hpcs_guid: str | None = None) -> Response:
     ctx = open_ctx("Writer")
     if not RING_RE.match(ring_id):
-        raise kp_fail(400, "INVALID_FIELD_ERR", "A key ring id is 2-100 characters of A-Z, a-z, 0-9 or '-'",
-                      "Key ring could not be created")
+        raise kp_fail(
+            400,
+            "INVALID_FIELD_ERR",
+            "A key ring id is 2-100 characters of A-Z, a-z, 0-9 or '-'",
+            "Key ring could not be created",
+        )
     if ring_id in ctx.store["key_rings"]:
-        raise kp_fail(409, "KEY_RING_CONFLICT_ERR", f"Key ring '{ring_id}' already exists",
-                      "Key ring could not be created")
+        raise kp_fail(
+            409, "KEY_RING_CONFLICT_ERR", f"Key ring '{ring_id}' already exists", "Key ring could not be created"
+        )
     store = ctx.writable()
-    store["key_rings"][ring_id] = {"id": ring_id, "creationDate": ctx.world.now_iso(),
-                                   "createdBy": ctx.principal.iam_id}
+    store["key_rings"][ring_id] = {
+        "id": ring_id,
+        "creationDate": ctx.world.now_iso(),
+        "createdBy": ctx.principal.iam_id,
+    }
     return collection(KEY_RING_TYPE, [dict(store["key_rings"][ring_id])], 201)
 
 
@@ -775,14 +899,20 @@ def create_key_ring(ring_id: str, hpcs_guid: str | None = None) -> Response:
 def delete_key_ring(ring_id: str, hpcs_guid: str | None = None) -> Response:
     ctx = open_ctx("Manager")
     if ring_id not in ctx.store["key_rings"]:
-        raise kp_fail(404, "KEY_RING_NOT_FOUND_ERR", f"Key ring '{ring_id}' does not exist",
-                      "Key ring could not be deleted")
+        raise kp_fail(
+            404, "KEY_RING_NOT_FOUND_ERR", f"Key ring '{ring_id}' does not exist", "Key ring could not be deleted"
+        )
     if ring_id == "default":
-        raise kp_fail(400, "KEY_RING_DEFAULT_ERR", "The default key ring cannot be deleted",
-                      "Key ring could not be deleted")
+        raise kp_fail(
+            400, "KEY_RING_DEFAULT_ERR", "The default key ring cannot be deleted", "Key ring could not be deleted"
+        )
     keys = [k for k in ctx.store["keys"].values() if k["keyRingID"] == ring_id]
     if any(k["state"] != DESTROYED for k in keys) or (keys and query_bool("force") is not True):
-        raise kp_fail(409, "KEY_RING_NOT_EMPTY_ERR", "The key ring still holds keys (deleted keys need force=true)",
-                      "Key ring could not be deleted")
+        raise kp_fail(
+            409,
+            "KEY_RING_NOT_EMPTY_ERR",
+            "The key ring still holds keys (deleted keys need force=true)",
+            "Key ring could not be deleted",
+        )
     del ctx.writable()["key_rings"][ring_id]
     return no_content()

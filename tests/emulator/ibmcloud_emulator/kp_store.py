@@ -54,13 +54,28 @@ def new_key(world: World, guid: str, spec: dict[str, Any], created_by: str, ring
     imported = "payload" in spec
     version = {"id": world.new_id(), "creationDate": now}
     key: dict[str, Any] = {
-        "type": KEY_TYPE, "id": key_id, "name": spec["name"], "aliases": list(spec.get("aliases") or []),
-        "description": spec.get("description", ""), "state": ACTIVE, "extractable": extractable,
-        "crn": key_crn(world, guid, key_id), "imported": imported, "creationDate": now, "createdBy": created_by,
-        "algorithmType": "AES", "algorithmMetadata": {"bitLength": "256", "mode": "Deprecated"},
-        "algorithmBitSize": 256, "algorithmMode": "Deprecated", "lastUpdateDate": now,
-        "keyVersion": dict(version), "dualAuthDelete": {"enabled": False}, "deleted": False, "keyRingID": ring,
-        "_versions": [version], "_policies": {},
+        "type": KEY_TYPE,
+        "id": key_id,
+        "name": spec["name"],
+        "aliases": list(spec.get("aliases") or []),
+        "description": spec.get("description", ""),
+        "state": ACTIVE,
+        "extractable": extractable,
+        "crn": key_crn(world, guid, key_id),
+        "imported": imported,
+        "creationDate": now,
+        "createdBy": created_by,
+        "algorithmType": "AES",
+        "algorithmMetadata": {"bitLength": "256", "mode": "Deprecated"},
+        "algorithmBitSize": 256,
+        "algorithmMode": "Deprecated",
+        "lastUpdateDate": now,
+        "keyVersion": dict(version),
+        "dualAuthDelete": {"enabled": False},
+        "deleted": False,
+        "keyRingID": ring,
+        "_versions": [version],
+        "_policies": {},
         "_payload": spec.get("payload") or base64.b64encode(os.urandom(32)).decode(),
     }
     if not key["aliases"]:
@@ -75,9 +90,13 @@ def peek_store(world: World, guid: str) -> dict[str, Any]:
     """The instance's store without creating it (reads must not change the world)."""
     store = world.data["kms"].get(guid)
     if store is None:
-        store = {"initialized": service_of(world, guid) != "hs-crypto", "keys": {}, "instance_policies": {},
-                 "key_rings": {"default": {"id": "default", "creationDate": world.now_iso(), "createdBy": "system"}},
-                 "registrations": []}
+        store = {
+            "initialized": service_of(world, guid) != "hs-crypto",
+            "keys": {},
+            "instance_policies": {},
+            "key_rings": {"default": {"id": "default", "creationDate": world.now_iso(), "createdBy": "system"}},
+            "registrations": [],
+        }
     return store
 
 
@@ -100,16 +119,30 @@ def _version_view(key: dict[str, Any]) -> dict[str, str]:
     return {"id": key["keyVersion"]["id"], "creationDate": key["keyVersion"]["creationDate"]}
 
 
-def add_registration(world: World, guid: str, key_id: str, resource_crn: str, description: str = "",
-                     prevent_key_deletion: bool = False, created_by: str = "containers-kubernetes") -> dict:
+def add_registration(
+    world: World,
+    guid: str,
+    key_id: str,
+    resource_crn: str,
+    description: str = "",
+    prevent_key_deletion: bool = False,
+    created_by: str = "containers-kubernetes",
+) -> dict:
     """Register ``resource_crn`` as protected by ``key_id`` (replaces an existing one for the same pair)."""
     key = world.kms_store(guid)["keys"][key_id]
     now = world.now_iso()
     remove_registrations(world, guid, resource_crn, key_id=key_id)
     registration = {
-        "keyId": key_id, "keyName": key["name"], "resourceCrn": resource_crn, "createdBy": created_by,
-        "creationDate": now, "updatedBy": created_by, "lastUpdated": now, "description": description,
-        "preventKeyDeletion": bool(prevent_key_deletion), "keyVersion": _version_view(key),
+        "keyId": key_id,
+        "keyName": key["name"],
+        "resourceCrn": resource_crn,
+        "createdBy": created_by,
+        "creationDate": now,
+        "updatedBy": created_by,
+        "lastUpdated": now,
+        "description": description,
+        "preventKeyDeletion": bool(prevent_key_deletion),
+        "keyVersion": _version_view(key),
     }
     world.kms_store(guid)["registrations"].append(registration)
     return registration
@@ -120,8 +153,11 @@ def remove_registrations(world: World, guid: str, resource_crn: str, key_id: str
     if guid not in world.data["kms"]:
         return 0
     store = world.kms_store(guid)
-    kept = [r for r in store["registrations"]
-            if not (r["resourceCrn"] == resource_crn and (key_id is None or r["keyId"] == key_id))]
+    kept = [
+        r
+        for r in store["registrations"]
+        if not (r["resourceCrn"] == resource_crn and (key_id is None or r["keyId"] == key_id))
+    ]
     removed = len(store["registrations"]) - len(kept)
     store["registrations"] = kept
     return removed
@@ -165,21 +201,45 @@ def rotate(world: World, guid: str, key: dict[str, Any], payload: str | None = N
 
 def mark_deleted(world: World, key: dict[str, Any], deleted_by: str) -> None:
     now = world.clock.now()
-    key.update({
-        "state": DESTROYED, "deleted": True, "deletionDate": iso8601(now), "deletedBy": deleted_by,
-        "restoreAllowed": True, "restoreExpirationDate": iso8601(now + RESTORE_WINDOW), "purgeAllowed": False,
-        "purgeAllowedFrom": iso8601(now + PURGE_WAIT), "purgeScheduledOn": iso8601(now + AUTO_PURGE),
-        "lastUpdateDate": iso8601(now), "_deletedAt": now,
-    })
+    key.update(
+        {
+            "state": DESTROYED,
+            "deleted": True,
+            "deletionDate": iso8601(now),
+            "deletedBy": deleted_by,
+            "restoreAllowed": True,
+            "restoreExpirationDate": iso8601(now + RESTORE_WINDOW),
+            "purgeAllowed": False,
+            "purgeAllowedFrom": iso8601(now + PURGE_WAIT),
+            "purgeScheduledOn": iso8601(now + AUTO_PURGE),
+            "lastUpdateDate": iso8601(now),
+            "_deletedAt": now,
+        }
+    )
 
 
 def mark_restored(world: World, key: dict[str, Any], restored_by: str) -> None:
-    for field in ("deletionDate", "deletedBy", "restoreAllowed", "restoreExpirationDate", "purgeAllowed",
-                  "purgeAllowedFrom", "purgeScheduledOn", "_deletedAt"):
+    for field in (
+        "deletionDate",
+        "deletedBy",
+        "restoreAllowed",
+        "restoreExpirationDate",
+        "purgeAllowed",
+        "purgeAllowedFrom",
+        "purgeScheduledOn",
+        "_deletedAt",
+    ):
         key.pop(field, None)
     expired = "expirationDate" in key and parse_iso8601(key["expirationDate"]) <= world.clock.now()
-    key.update({"state": DEACTIVATED if expired else ACTIVE, "deleted": False, "lastUpdateDate": world.now_iso(),
-                "restoredBy": restored_by, "restoredDate": world.now_iso()})
+    key.update(
+        {
+            "state": DEACTIVATED if expired else ACTIVE,
+            "deleted": False,
+            "lastUpdateDate": world.now_iso(),
+            "restoredBy": restored_by,
+            "restoredDate": world.now_iso(),
+        }
+    )
 
 
 def _tick_key(world: World, store: dict[str, Any], key: dict[str, Any], now: float) -> None:
@@ -228,8 +288,17 @@ class QueryError(ValueError):
         self.why = why
 
 
-SORT_FIELDS = ("id", "state", "extractable", "imported", "creationDate", "lastUpdateDate", "lastRotateDate",
-               "deletionDate", "expirationDate")
+SORT_FIELDS = (
+    "id",
+    "state",
+    "extractable",
+    "imported",
+    "creationDate",
+    "lastUpdateDate",
+    "lastRotateDate",
+    "deletionDate",
+    "expirationDate",
+)
 DATE_FIELDS = ("creationDate", "deletionDate", "expirationDate", "lastRotateDate", "lastUpdateDate")
 FILTER_TOKEN = re.compile(r'(\w+)=((?:(?:lte|lt|gte|gt):)?(?:"[^"]*"|\S+))')
 
@@ -250,8 +319,13 @@ def date_matcher(field: str, expr: str) -> Callable[[dict], bool]:
         when = parse_iso8601(value)
     except ValueError:
         raise QueryError("filter", f"has an invalid date for {field}") from None
-    compare = {"eq": lambda a: a == when, "lt": lambda a: a < when, "lte": lambda a: a <= when,
-               "gt": lambda a: a > when, "gte": lambda a: a >= when}[op]
+    compare = {
+        "eq": lambda a: a == when,
+        "lt": lambda a: a < when,
+        "lte": lambda a: a <= when,
+        "gt": lambda a: a > when,
+        "gte": lambda a: a >= when,
+    }[op]
     return lambda k: field in k and compare(parse_iso8601(k[field]))
 
 
@@ -292,6 +366,7 @@ def search_matcher(raw: str) -> Callable[[dict], bool]:
         values = ([key["name"]] if "name" in scopes else []) + (key.get("aliases", []) if "alias" in scopes else [])
         found = any(hit(v) for v in values)
         return not found if "not" in flags else found
+
     return match
 
 

@@ -25,8 +25,21 @@ from .world import World, seed_loader, ticker
 SERVICE = "resource-controller"
 blueprint = Blueprint("resource_controller", __name__)
 
-KMS_REGIONS = ["us-south", "us-east", "eu-gb", "eu-de", "au-syd", "jp-tok", "jp-osa", "ca-tor", "br-sao",
-               "eu-es", "ca-mon", "in-che", "in-mum"]
+KMS_REGIONS = [
+    "us-south",
+    "us-east",
+    "eu-gb",
+    "eu-de",
+    "au-syd",
+    "jp-tok",
+    "jp-osa",
+    "ca-tor",
+    "br-sao",
+    "eu-es",
+    "ca-mon",
+    "in-che",
+    "in-mum",
+]
 HPCS_REGIONS = ["us-south", "us-east", "eu-gb", "eu-de", "au-syd", "jp-tok", "jp-osa", "ca-tor", "br-sao"]
 
 # Catalog entries per service name. HPCS ids are emulator choices (the real ones are unconfirmed).
@@ -34,8 +47,10 @@ CATALOG: dict[str, dict[str, Any]] = {
     "kms": {
         "display_name": "Key Protect",
         "resource_id": "ee41347f-b18e-4ca6-bf80-b5467c63f9a6",
-        "plans": {"tiered-pricing": "eedd3585-90c6-4c8f-be3d-062069e99fc3",
-                  "cross-region-resiliency": "4e853ad3-5820-49c7-8d07-a179fb15b9ee"},
+        "plans": {
+            "tiered-pricing": "eedd3585-90c6-4c8f-be3d-062069e99fc3",
+            "cross-region-resiliency": "4e853ad3-5820-49c7-8d07-a179fb15b9ee",
+        },
         "regions": KMS_REGIONS,
     },
     "hs-crypto": {
@@ -84,20 +99,39 @@ def _uuid(hex32: str) -> str:
     return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:32]}"
 
 
-def _last_operation(kind: str, state: str, description: str, *, poll: bool = False,
-                    sub_type: str | None = None) -> dict[str, Any]:
-    operation: dict[str, Any] = {"type": kind, "state": state, "async": kind == "create",
-                                 "description": description, "cancelable": False, "poll": poll}
+def _last_operation(
+    kind: str, state: str, description: str, *, poll: bool = False, sub_type: str | None = None
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "type": kind,
+        "state": state,
+        "async": kind == "create",
+        "description": description,
+        "cancelable": False,
+        "poll": poll,
+    }
     if sub_type:
         operation["sub_type"] = sub_type
     return operation
 
 
 # -- records ------------------------------------------------------------------------------
-def create_instance_record(world: World, *, account_id: str, name: str, service: str, plan_id: str,
-                           region: str, resource_group_id: str, parameters: dict | None, state: str,
-                           guid: str | None = None, created_by: str = CREATED_BY_SEED,
-                           allow_cleanup: bool = False, locked: bool = False) -> dict[str, Any]:
+def create_instance_record(
+    world: World,
+    *,
+    account_id: str,
+    name: str,
+    service: str,
+    plan_id: str,
+    region: str,
+    resource_group_id: str,
+    parameters: dict | None,
+    state: str,
+    guid: str | None = None,
+    created_by: str = CREATED_BY_SEED,
+    allow_cleanup: bool = False,
+    locked: bool = False,
+) -> dict[str, Any]:
     """Build and store an instance record; ``state`` is "provisioning" (async create) or "active"."""
     guid = guid or world.new_id()
     now = world.now_iso()
@@ -109,23 +143,47 @@ def create_instance_record(world: World, *, account_id: str, name: str, service:
     else:
         operation = _last_operation("create", "succeeded", "Completed create instance operation")
     record: dict[str, Any] = {
-        "id": crn, "guid": guid, "url": url, "created_at": now, "updated_at": now, "deleted_at": None,
-        "created_by": created_by, "updated_by": created_by, "deleted_by": "", "scheduled_reclaim_at": None,
-        "restored_at": None, "restored_by": "", "scheduled_reclaim_by": "", "name": name,
-        "region_id": region, "account_id": account_id, "reseller_channel_id": "",
-        "resource_plan_id": plan_id, "resource_group_id": resource_group_id,
-        "resource_group_crn": group.get("crn", ""), "target_crn": deployment_crn(plan_id, region),
-        "onetime_credentials": False, "parameters": dict(parameters or {}), "allow_cleanup": allow_cleanup,
-        "crn": crn, "state": state, "type": "service_instance", "sub_type": service,
+        "id": crn,
+        "guid": guid,
+        "url": url,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "created_by": created_by,
+        "updated_by": created_by,
+        "deleted_by": "",
+        "scheduled_reclaim_at": None,
+        "restored_at": None,
+        "restored_by": "",
+        "scheduled_reclaim_by": "",
+        "name": name,
+        "region_id": region,
+        "account_id": account_id,
+        "reseller_channel_id": "",
+        "resource_plan_id": plan_id,
+        "resource_group_id": resource_group_id,
+        "resource_group_crn": group.get("crn", ""),
+        "target_crn": deployment_crn(plan_id, region),
+        "onetime_credentials": False,
+        "parameters": dict(parameters or {}),
+        "allow_cleanup": allow_cleanup,
+        "crn": crn,
+        "state": state,
+        "type": "service_instance",
+        "sub_type": service,
         "resource_id": CATALOG[service]["resource_id"],
         "dashboard_url": f"https://cloud.ibm.com/services/{service}/{quote(crn, safe='')}",
         "last_operation": operation,
-        "resource_aliases_url": f"{url}/resource_aliases", "resource_bindings_url": f"{url}/resource_bindings",
+        "resource_aliases_url": f"{url}/resource_aliases",
+        "resource_bindings_url": f"{url}/resource_bindings",
         "resource_keys_url": f"{url}/resource_keys",
         "plan_history": [{"resource_plan_id": plan_id, "start_date": now}],
-        "migrated": False, "extensions": {"endpoints": endpoints(world, service, guid)},
-        "controlled_by": "", "locked": locked,
-        "_service": service, "_ready_at": world.clock.now() + world.provision_seconds,
+        "migrated": False,
+        "extensions": {"endpoints": endpoints(world, service, guid)},
+        "controlled_by": "",
+        "locked": locked,
+        "_service": service,
+        "_ready_at": world.clock.now() + world.provision_seconds,
     }
     world.data["instances"][guid] = record
     return record
@@ -134,8 +192,10 @@ def create_instance_record(world: World, *, account_id: str, name: str, service:
 def render(world: World, record: dict[str, Any]) -> dict[str, Any]:
     """Wire JSON of an instance; endpoints follow the emulator's current base URL."""
     body = {k: v for k, v in record.items() if not k.startswith("_")}
-    body["extensions"] = {**record.get("extensions", {}), "endpoints": endpoints(world, record["_service"],
-                                                                                  record["guid"])}
+    body["extensions"] = {
+        **record.get("extensions", {}),
+        "endpoints": endpoints(world, record["_service"], record["guid"]),
+    }
     return body
 
 
@@ -149,9 +209,13 @@ def find_instance(world: World, instance_id: str) -> dict[str, Any] | None:
 
 
 def role_target(record: dict[str, Any]) -> dict[str, str]:
-    return {"accountId": record["account_id"], "serviceName": record["_service"],
-            "serviceInstance": record["guid"], "resourceGroupId": record["resource_group_id"],
-            "region": record["region_id"]}
+    return {
+        "accountId": record["account_id"],
+        "serviceName": record["_service"],
+        "serviceInstance": record["guid"],
+        "resourceGroupId": record["resource_group_id"],
+        "region": record["region_id"],
+    }
 
 
 # -- time-driven transitions and seed --------------------------------------------------------
@@ -167,8 +231,9 @@ def advance_instances(world: World) -> None:
             record["state"] = "removed"
             record["deleted_at"] = record["updated_at"] = world.clock.iso(record["_reclaim_at"])
             record["deleted_by"] = record.get("scheduled_reclaim_by", "")
-            record["last_operation"] = _last_operation("reclamation", "succeeded", "Instance reclaimed",
-                                                       sub_type="delete")
+            record["last_operation"] = _last_operation(
+                "reclamation", "succeeded", "Instance reclaimed", sub_type="delete"
+            )
 
 
 @seed_loader
@@ -177,10 +242,17 @@ def load_instances(world: World, seed: dict) -> None:
         group = world.resource_group_by_name(item["account_id"], item.get("resource_group", "Default"))
         plan_id = CATALOG[item["service"]]["plans"][item.get("plan") or next(iter(CATALOG[item["service"]]["plans"]))]
         record = create_instance_record(
-            world, account_id=item["account_id"], name=item["name"], service=item["service"], plan_id=plan_id,
-            region=item["region"], resource_group_id=group["id"] if group else "",
-            parameters=item.get("parameters"), state=item.get("state", "active"),
-            guid=_uuid(stable_id("instance", item["account_id"], item["name"])))
+            world,
+            account_id=item["account_id"],
+            name=item["name"],
+            service=item["service"],
+            plan_id=plan_id,
+            region=item["region"],
+            resource_group_id=group["id"] if group else "",
+            parameters=item.get("parameters"),
+            state=item.get("state", "active"),
+            guid=_uuid(stable_id("instance", item["account_id"], item["name"])),
+        )
         if item.get("initialized"):
             world.kms_store(record["guid"])["initialized"] = True
 
@@ -223,8 +295,10 @@ def validate_parameters(service: str, parameters: Any) -> dict[str, Any]:
         raise _bad("The field 'parameters' must be a JSON object.", "invalid_body")
     network = parameters.get("allowed_network")
     if network is not None and network not in ALLOWED_NETWORKS:
-        raise _bad(f"Invalid parameter allowed_network '{network}': use one of {', '.join(ALLOWED_NETWORKS)}.",
-                   "invalid_parameters")
+        raise _bad(
+            f"Invalid parameter allowed_network '{network}': use one of {', '.join(ALLOWED_NETWORKS)}.",
+            "invalid_parameters",
+        )
     if service != "hs-crypto":
         return dict(parameters)
     units = parameters.get("units", 2)
@@ -275,14 +349,27 @@ def create_instance():
     group = _resolve_group(world, body)
     _check_optional(body)
     parameters = validate_parameters(service, body.get("parameters"))
-    target = {"accountId": group["account_id"], "serviceName": service, "resourceGroupId": group["id"],
-              "region": region}
+    target = {
+        "accountId": group["account_id"],
+        "serviceName": service,
+        "resourceGroupId": group["id"],
+        "region": region,
+    }
     require_role(world, principal, "Editor", target, platform_forbidden)
     record = create_instance_record(
-        world, account_id=group["account_id"], name=name, service=service, plan_id=plan_id, region=region,
-        resource_group_id=group["id"], parameters=parameters, state="provisioning",
-        created_by=principal.iam_id, allow_cleanup=bool(body.get("allow_cleanup", False)),
-        locked=request.headers.get("Entity-Lock", "false").lower() == "true")
+        world,
+        account_id=group["account_id"],
+        name=name,
+        service=service,
+        plan_id=plan_id,
+        region=region,
+        resource_group_id=group["id"],
+        parameters=parameters,
+        state="provisioning",
+        created_by=principal.iam_id,
+        allow_cleanup=bool(body.get("allow_cleanup", False)),
+        locked=request.headers.get("Entity-Lock", "false").lower() == "true",
+    )
     response = jsonify(render(world, record))
     response.status_code = 201
     return response
@@ -309,14 +396,24 @@ def delete_instance(instance_id: str):
     if record["state"] in ("pending_reclamation", "removed"):
         raise fail(platform_error, 410, "gone", f"Instance {record['guid']} is already deleted.")
     if record.get("locked"):
-        raise fail(platform_error, 409, "resource_instance_locked",
-                   f"Instance {record['guid']} is locked; unlock it before deleting it.")
+        raise fail(
+            platform_error,
+            409,
+            "resource_instance_locked",
+            f"Instance {record['guid']} is locked; unlock it before deleting it.",
+        )
     now = world.now_iso()
-    record.update(state="pending_reclamation", updated_at=now, updated_by=principal.iam_id,
-                  scheduled_reclaim_at=now, scheduled_reclaim_by=principal.iam_id,
-                  last_operation=_last_operation("reclamation", "succeeded", "Instance scheduled for reclamation",
-                                                 sub_type="pending"),
-                  _reclaim_at=world.clock.now() + RECLAIM_SECONDS)
+    record.update(
+        state="pending_reclamation",
+        updated_at=now,
+        updated_by=principal.iam_id,
+        scheduled_reclaim_at=now,
+        scheduled_reclaim_by=principal.iam_id,
+        last_operation=_last_operation(
+            "reclamation", "succeeded", "Instance scheduled for reclamation", sub_type="pending"
+        ),
+        _reclaim_at=world.clock.now() + RECLAIM_SECONDS,
+    )
     return Response(status=202)
 
 
@@ -400,9 +497,17 @@ def list_instances():
     limit = _int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = decode_start(request.args.get("start"))
     states = _wanted_states()
-    found = [r for r in world.data["instances"].values()
-             if _matches(r, states) and has_role(world, principal, "Viewer", role_target(r))]
-    page = found[offset:offset + limit]
+    found = [
+        r
+        for r in world.data["instances"].values()
+        if _matches(r, states) and has_role(world, principal, "Viewer", role_target(r))
+    ]
+    page = found[offset : offset + limit]
     more = offset + limit < len(found)
-    return jsonify({"rows_count": len(page), "next_url": _next_url(offset + limit) if more else None,
-                    "resources": [render(world, r) for r in page]})
+    return jsonify(
+        {
+            "rows_count": len(page),
+            "next_url": _next_url(offset + limit) if more else None,
+            "resources": [render(world, r) for r in page],
+        }
+    )

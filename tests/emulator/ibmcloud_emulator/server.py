@@ -26,8 +26,16 @@ class RunningEmulator:
             self.thread.join(timeout=5)
 
 
-def start(world: World | None = None, *, host: str = "127.0.0.1", port: int = 0, ssl_context=None,
-          latency_ms: int = 0, faults: FaultInjector | None = None, background: bool = True) -> RunningEmulator:
+def start(
+    world: World | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    ssl_context=None,
+    latency_ms: int = 0,
+    faults: FaultInjector | None = None,
+    background: bool = True,
+) -> RunningEmulator:
     world = world or World()
     app = create_app(world, latency_ms=latency_ms, faults=faults)
     server = make_server(host, port, app, threaded=True, ssl_context=ssl_context)

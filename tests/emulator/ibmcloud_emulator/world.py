@@ -38,14 +38,22 @@ def seed_loader(fn: SeedLoader) -> SeedLoader:
 
 
 class World:
-    def __init__(self, seed: dict | None = None, *, provision_seconds: float = 2.0, enable_seconds: float = 3.0,
-                 rewrap_seconds: float = 0.0, base_url: str = "http://127.0.0.1") -> None:
+    def __init__(
+        self,
+        seed: dict | None = None,
+        *,
+        provision_seconds: float = 2.0,
+        enable_seconds: float = 3.0,
+        rewrap_seconds: float = 0.0,
+        base_url: str = "http://127.0.0.1",
+    ) -> None:
         self.lock = threading.RLock()
         self.clock = Clock()
         self.secret = secrets.token_hex(32)
         self.provision_seconds = provision_seconds
         self.enable_seconds = enable_seconds
         self.rewrap_seconds = rewrap_seconds  # after a root key rotation, until its registrations show the new version
+        self._start_timings = (provision_seconds, enable_seconds, rewrap_seconds)  # POST /_emulator/reset restores
         self.base_url = base_url
         self._seed = copy.deepcopy(seed) if seed is not None else default_seed()
         self.data: dict[str, Any] = {}
@@ -55,6 +63,7 @@ class World:
     def reset(self) -> None:
         with self.lock:
             self.clock.reset()
+            self.provision_seconds, self.enable_seconds, self.rewrap_seconds = self._start_timings
             self.data = {
                 "accounts": {},
                 "identities": {},
@@ -124,6 +133,7 @@ class World:
         return None
 
 
-def crn(service: str, region: str, account_id: str, instance: str = "", resource_type: str = "",
-        resource: str = "") -> str:
+def crn(
+    service: str, region: str, account_id: str, instance: str = "", resource_type: str = "", resource: str = ""
+) -> str:
     return f"crn:v1:bluemix:public:{service}:{region}:a/{account_id}:{instance}:{resource_type}:{resource}"
