@@ -64,15 +64,46 @@ def clock():
     return jsonify({"clock_offset_seconds": world.clock.offset, "now": world.clock.iso()})
 
 
+TIMINGS = ("provision_seconds", "enable_seconds", "rewrap_seconds")
+
+
+@blueprint.post("/timings")
+def timings():
+    """Change how long the asynchronous transitions take (the --provision/enable/rewrap-seconds options), from now on.
+
+    A test that needs a transition not to finish while it runs sets a long time here and then moves the clock past
+    it, instead of relying on how much real time passes between two requests.
+    """
+    body = request.get_json(silent=True) or {}
+    unknown = sorted(set(body) - set(TIMINGS))
+    if unknown:
+        return platform_error(
+            400, "bad_request", f"unknown timing(s) {', '.join(unknown)}; known: {', '.join(TIMINGS)}"
+        )
+    for name, value in body.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            return platform_error(400, "bad_request", f"{name} must be a number >= 0")
+    world = current_world()
+    with world.lock:
+        for name, value in body.items():
+            setattr(world, name, float(value))
+        return jsonify({name: getattr(world, name) for name in TIMINGS})
+
+
 @blueprint.post("/faults")
 def faults():
     body = request.get_json(silent=True) or {}
     injector = current_app.extensions["ibmcloud_emulator.faults"]
     try:
         limit = body.get("limit")
-        injector.configure(float(body.get("rate", 0.0)), int(body.get("seed", 0)), body.get("kinds"),
-                           methods=body.get("methods"), path_prefix=str(body.get("path_prefix", "")),
-                           limit=None if limit is None else int(limit))
+        injector.configure(
+            float(body.get("rate", 0.0)),
+            int(body.get("seed", 0)),
+            body.get("kinds"),
+            methods=body.get("methods"),
+            path_prefix=str(body.get("path_prefix", "")),
+            limit=None if limit is None else int(limit),
+        )
     except (TypeError, ValueError) as exc:
         return platform_error(400, "bad_request", str(exc))
     return jsonify(injector.describe())
