@@ -8,7 +8,8 @@ credential type in extensions/awx/credential_type exactly as AWX renders a custo
 and runs through ansible-runner, as AWX runs it. The credentials reach the job only that way, and neither the API
 key nor an IAM token may show up in what AWX keeps and shows of a job: its events and its stdout.
 
-Run by scripts/check_awx.sh, which starts the emulator and exports EMULATOR_URL and ANSIBLE_COLLECTIONS_PATH.
+Run by the test harness (`nox -s awx`), which starts the emulator and exports EMULATOR_URL and
+ANSIBLE_COLLECTIONS_PATH.
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ import tempfile
 import types
 import urllib.request
 
+import ansible_runner
+import jinja2
+import jinja2.sandbox as jinja2_sandbox
 import pytest
 import yaml
-
 from awx_survey import launch_extra_vars
-
-ansible_runner = pytest.importorskip("ansible_runner")
-jinja2_sandbox = pytest.importorskip("jinja2.sandbox")
-jinja2 = pytest.importorskip("jinja2")
+from ibmcloud_emulator import endpoints
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CREDENTIAL_TYPE_DIR = ROOT / "extensions" / "awx" / "credential_type"
@@ -94,18 +94,17 @@ def inject(injectors: dict, values: dict, private_data_dir: pathlib.Path) -> dic
 
 
 def credential_values(emulator_url: str, **extra: str) -> dict:
-    values = {
-        "api_key": API_KEY,
-        "region": "us-south",
-        "endpoint_type": "public",
-        "iam_endpoint": emulator_url,
-        "iam_policy_endpoint": emulator_url,
-        "resource_controller_endpoint": emulator_url,
-        "resource_manager_endpoint": emulator_url,
-        "containers_endpoint": emulator_url + "/global",
-        "global_tagging_endpoint": emulator_url,
-        # Key Protect and HPCS stay empty, as in scripts/lib.sh: their endpoints come from each instance.
-    }
+    """The credential's input values for the emulator at EMULATOR_URL: each endpoint of the emulator's own table
+    (ibmcloud_emulator.endpoints) goes into the input field whose injector sets that environment variable. Key
+    Protect and HPCS stay empty: their endpoints come from each instance."""
+    _inputs, injectors = load_credential_type()
+    field_of = {variable: re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", template.strip())
+                for variable, template in injectors["env"].items()}
+    values = {"api_key": API_KEY, "region": "us-south", "endpoint_type": "public"}
+    for variable, url in endpoints.environment(emulator_url).items():
+        if variable.endswith("_API_ENDPOINT"):
+            assert field_of.get(variable), f"the credential type injects no input field into {variable}"
+            values[field_of[variable].group(1)] = url
     values.update(extra)
     return values
 
@@ -195,7 +194,7 @@ def token_requests(emulator_url: str) -> list:
 def fixture_emulator_url() -> str:
     url = os.environ.get("EMULATOR_URL")
     if not url or "ANSIBLE_COLLECTIONS_PATH" not in os.environ:
-        pytest.skip("needs the emulator: run scripts/check_awx.sh")
+        pytest.fail("needs the emulator: run these tests with the test harness, `nox -s awx`")
     return url.rstrip("/")
 
 

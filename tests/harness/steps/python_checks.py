@@ -1,0 +1,136 @@
+"""Steps on the Python code: the emulator's tests, ansible-test units and sanity (on 2.21 and on 2.19), lint."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .. import prepare
+from ..bootstrap import find_python, requirements_digest
+from ..context import BIN, BUILD, COLLECTIONS_ROOT, PY_VERSION, ROOT, run, say, tool_env
+
+COMPAT_CORE = "ansible-core==2.19.14"
+COMPAT_PY = "3.11"
+# Test tools the compat venv takes from requirements-dev.txt (same pins).
+COMPAT_TEST_TOOLS = ("pytest", "pytest-mock", "pytest-xdist", "PyJWT")
+# Python that the lint step checks with ruff and mypy, besides the plugins.
+LINTED = (
+    "plugins/module_utils",
+    "plugins/modules",
+    "plugins/doc_fragments",
+    "tests/emulator/ibmcloud_emulator",
+    "tests/harness",
+    "noxfile.py",
+)
+
+
+def emulator() -> None:
+    """The emulator's own tests, through IBM's Python clients, and the harness's own tests."""
+    run(
+        [
+            BIN / "python",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "2",
+            "tests/emulator/tests",
+            "tests/harness/tests",
+        ],
+        env=tool_env({"PYTHONPATH": str(ROOT / "tests")}),
+        what="the emulator's and the harness's tests",
+    )
+
+
+def units() -> None:
+    """ansible-test units (ansible-core 2.21, Python 3.12)."""
+    copy = prepare.collection_copy()
+    run(
+        ["ansible-test", "units", "--local", "--python", PY_VERSION, "--color", "no"],
+        cwd=copy,
+        what="ansible-test units",
+    )
+
+
+def sanity() -> None:
+    """ansible-test sanity, every test, no ignore files (ansible-core 2.21, Python 3.12)."""
+    prepare.system_tools()
+    copy = prepare.collection_copy()
+    run(
+        ["ansible-test", "sanity", "--venv", "--python", PY_VERSION, "--color", "no"],
+        cwd=copy,
+        what="ansible-test sanity",
+    )
+
+
+def compat() -> None:
+    """Units and sanity again on the oldest supported line, ansible-core 2.19 with Python 3.11, in their own copy."""
+    prepare.system_tools()
+    venv = compat_venv()
+    copy = prepare.clone_copy(BUILD / "compat" / "collections" / "ansible_collections" / "ibmcloud" / "kms")
+    env = tool_env(
+        {"PATH": f"{venv / 'bin'}:{tool_env()['PATH']}", "VIRTUAL_ENV": str(venv)}, collections_root=copy.parents[2]
+    )
+    run([venv / "bin" / "ansible-test", "--version"], cwd=copy, env=env)
+    run(
+        [venv / "bin" / "ansible-test", "units", "--local", "--python", COMPAT_PY, "--color", "no"],
+        cwd=copy,
+        env=env,
+        what="ansible-test units (2.19)",
+    )
+    run(
+        [venv / "bin" / "ansible-test", "sanity", "--venv", "--python", COMPAT_PY, "--color", "no"],
+        cwd=copy,
+        env=env,
+        what="ansible-test sanity (2.19)",
+    )
+
+
+def compat_venv() -> Path:
+    """BUILD/venv-2.19 with ansible-core 2.19, the runtime requirements and the test tools; made again when the
+    requirement files change."""
+    venv = BUILD / "venv-2.19"
+    stamp, want = venv / ".requirements-sha256", requirements_digest()
+    if not (stamp.exists() and stamp.read_text().strip() == want):
+        base = find_python(COMPAT_PY)
+        say(f"Creating {venv} with {base} and {COMPAT_CORE}")
+        subprocess.run(["rm", "-rf", str(venv)], check=True)
+        run([base, "-m", "venv", venv], what="python3.11 -m venv")
+        pins = [
+            line.strip()
+            for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+            if line.split("==")[0].strip() in COMPAT_TEST_TOOLS
+        ]
+        run(
+            [
+                venv / "bin" / "python",
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                COMPAT_CORE,
+                "-r",
+                ROOT / "requirements.txt",
+                *pins,
+            ],
+            what="pip install (compat venv)",
+        )
+        stamp.write_text(want + "\n")
+    prepare.pip_shim(venv / "bin" / "python")
+    return venv
+
+
+def lint() -> None:
+    """ansible-lint (production profile) on the copy; ruff (lint and format) and mypy on the Python."""
+    copy = prepare.collection_copy()
+    run(["ansible-lint", "--profile", "production", "--offline", "--nocolor"], cwd=copy, what="ansible-lint")
+    run(["ruff", "check", "--no-cache", *LINTED], what="ruff check")
+    run(["ruff", "format", "--no-cache", "--check", *LINTED], what="ruff format --check (run 'ruff format' to fix)")
+    config = ROOT / "pyproject.toml"
+    mypy: list[str | Path] = ["mypy", "--config-file", config, "--cache-dir", BUILD / "mypy-cache"]
+    run([*mypy, "-p", "ansible_collections.ibmcloud.kms.plugins"], cwd=COLLECTIONS_ROOT, what="mypy (plugins)")
+    run([*mypy, "ibmcloud_emulator"], cwd=ROOT / "tests" / "emulator", what="mypy (emulator)")
+    run([*mypy, "harness", "../noxfile.py"], cwd=ROOT / "tests", what="mypy (harness)")
