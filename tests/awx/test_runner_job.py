@@ -20,7 +20,6 @@ import pathlib
 import re
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import types
@@ -301,19 +300,13 @@ TLS_PLAYBOOK = """---
 
 
 @pytest.fixture(name="tls_emulator_url")
-def fixture_tls_emulator_url(emulator_url, tmp_path):
-    """A second emulator, on HTTPS with a throwaway CA; yields its URL and the CA's PEM."""
-    del emulator_url  # only to skip the same way
-    ca_file = tmp_path / "emulator-ca.pem"
-    command = [str(pathlib.Path(sys.executable).parent / "ibmcloud-emulator"), "--port", "0", "--quiet", "--tls", "--ca-file", str(ca_file)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
-        try:
-            line = process.stdout.readline()
-            assert line.startswith("listening on https://"), line
-            yield line.split()[-1].rstrip("/"), ca_file.read_text(encoding="utf-8")
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+def fixture_tls_emulator_url() -> tuple[str, str]:
+    """The second emulator the test harness starts for this step, on HTTPS with a throwaway CA: its URL and the
+    CA's PEM."""
+    url, ca_file = os.environ.get("TLS_EMULATOR_URL"), os.environ.get("TLS_EMULATOR_CA_FILE")
+    if not url or not ca_file:
+        pytest.fail("needs the HTTPS emulator: run these tests with the test harness, `nox -s awx`")
+    return url.rstrip("/"), pathlib.Path(ca_file).read_text(encoding="utf-8")
 
 
 def test_ca_bundle_is_trusted(tls_emulator_url, tmp_path, monkeypatch):

@@ -40,12 +40,14 @@ def demo() -> None:
 
 def awx() -> None:
     """tests/awx: ansible-runner jobs in an AWX-style private_data_dir whose environment comes from the credential
-    type; the emulator's endpoint settings reach the job only through that credential type."""
+    type; the emulator's endpoint settings reach the job only through that credential type. A second emulator
+    serves HTTPS with a throwaway CA for the CA bundle test."""
     prepare.collection_copy()
-    with emulator.running(BUILD / "awx") as running:
+    with emulator.running(BUILD / "awx") as running, emulator.running(BUILD / "awx-tls", tls=True) as https:
+        env = {"EMULATOR_URL": running.url, "TLS_EMULATOR_URL": https.url, "TLS_EMULATOR_CA_FILE": str(https.ca_file)}
         run(
             [BIN / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/awx"],
-            env=tool_env({"EMULATOR_URL": running.url}),
+            env=tool_env(env),
             cwd=ROOT,
             what="the AWX job tests",
         )
