@@ -12,10 +12,11 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tests"))
 
-from harness.context import StepFailed  # noqa: E402  (the harness lives in tests/, put on the path above)
+from harness.context import StepFailed, exit_on_sigterm  # noqa: E402  (the harness lives in tests/, put on the path above)
 from harness.steps import STEPS  # noqa: E402
 from harness.steps.molecule_scenarios import molecule  # noqa: E402
 
+exit_on_sigterm()
 nox.options.default_venv_backend = "none"
 nox.options.sessions = list(STEPS)
 
@@ -34,7 +35,7 @@ def _register(name: str) -> None:
         except StepFailed as failure:
             session.error(str(failure))
 
-    session.__doc__ = step.__doc__.splitlines()[0] if step.__doc__ else name
+    session.__doc__ = " ".join((step.__doc__ or name).split("\n\n")[0].split())  # its first paragraph
     nox.session(name=name, venv_backend="none")(session)
 
 

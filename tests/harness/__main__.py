@@ -6,7 +6,6 @@ Creates .venv when needed (any Python 3 can start this), then goes on inside it.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 from .bootstrap import ROOT, VENV, ensure_venv
@@ -22,10 +21,10 @@ def main(argv: list[str]) -> int:
     if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"))
         os.execve(str(python), [str(python), "-m", "harness", *argv], env)
-    # SIGTERM (CI stopping the run, AWX cancelling) ends the steps like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     from . import orchestrator, prepare
-    from .context import StepFailed
+    from .context import StepFailed, exit_on_sigterm
+
+    exit_on_sigterm()
     from .steps import STEPS, demo
 
     if argv[0] == "list":

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .bootstrap import PY_VERSION, ROOT, VENV
+from .bootstrap import ROOT, VENV
 
 BUILD = Path(os.environ.get("KMS_BUILD_DIR") or ROOT / "build").resolve()  # another folder for a parallel run
 COLLECTIONS_ROOT = BUILD / "collections"
@@ -75,25 +76,7 @@ def run(
     return completed.stdout if capture else ""
 
 
-def python() -> str:
-    """The venv's Python (the harness runs in it once bootstrapped)."""
-    return str(BIN / "python") if (BIN / "python").exists() else sys.executable
-
-
-__all__ = [
-    "BIN",
-    "BUILD",
-    "COLLECTIONS_ROOT",
-    "COLLECTION_COPY",
-    "DIST",
-    "LOGS",
-    "PREPARED_VARIABLE",
-    "PY_VERSION",
-    "ROOT",
-    "VENV",
-    "StepFailed",
-    "python",
-    "run",
-    "say",
-    "tool_env",
-]
+def exit_on_sigterm() -> None:
+    """SIGTERM (CI or AWX stopping the run, the harness stopping a step) unwinds like Ctrl-C, so that the steps it
+    started are stopped and every emulator is shut down by its ``finally``."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -59,9 +59,8 @@ def start(folder: Path, *options: str, tls: bool = False) -> Emulator:
     if ca_file:
         command += ["--tls", "--ca-file", str(ca_file)]
     with out.open("w") as stdout, log.open("w") as stderr:
-        process = subprocess.Popen(
-            command, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True
-        )
+        # In the caller's process group: whatever stops the step's group stops its emulators too.
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         for line in out.read_text().splitlines():

@@ -4,6 +4,7 @@ time and end with "N passed, N failed"."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 
 from . import parallel, prepare
@@ -63,7 +64,7 @@ def test(chosen: list[str]) -> int:
     started = time.monotonic()
     try:
         prepare_shared(chosen)
-    except (StepFailed, OSError) as failure:
+    except (StepFailed, OSError, subprocess.CalledProcessError) as failure:
         print(f"preparation FAILED: {failure}", flush=True)
         print(f"0 passed, {len(chosen)} failed")
         return 1

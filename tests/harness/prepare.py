@@ -37,11 +37,16 @@ def collection_copy() -> Path:
     """
     if prepared() and COLLECTION_COPY.is_dir():
         return COLLECTION_COPY
-    listed = subprocess.run(
+    listing = subprocess.run(
         ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         capture_output=True,
-        check=True,
-    ).stdout.decode()
+        check=False,
+    )
+    if listing.returncode != 0:
+        raise StepFailed(
+            f"the tests run from a git checkout of the collection; git ls-files: {listing.stderr.decode()}"
+        )
+    listed = listing.stdout.decode()
     shutil.rmtree(COLLECTION_COPY, ignore_errors=True)
     for name in filter(None, listed.split("\0")):
         source = ROOT / name

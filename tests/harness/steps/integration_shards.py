@@ -13,7 +13,8 @@ from pathlib import Path
 import yaml
 
 from .. import emulator, parallel, prepare
-from ..context import BIN, BUILD, PREPARED_VARIABLE, PY_VERSION, StepFailed, say, tool_env
+from ..bootstrap import PY_VERSION
+from ..context import BIN, BUILD, PREPARED_VARIABLE, StepFailed, exit_on_sigterm, say, tool_env
 
 # Seconds each target takes, relative to the others (the "target times" line of each shard's report), to give the
 # shards about the same work; a target missing here counts as DEFAULT_SECONDS.
@@ -69,6 +70,7 @@ def shard_count() -> int:
 
 
 def integration() -> None:
+    """ansible-test integration against the emulator, in INTEGRATION_SHARDS (2) parallel shards."""
     chosen = targets(prepare.collection_copy())
     if not chosen:
         raise StepFailed("no integration target to run")
@@ -123,4 +125,5 @@ def run_shard(folder: Path, names: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(run_shard(Path(sys.argv[1]), sys.argv[2:]))

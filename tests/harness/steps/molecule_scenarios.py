@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .. import emulator, parallel, prepare
-from ..context import BIN, BUILD, PREPARED_VARIABLE, StepFailed, say, tool_env
+from ..context import BIN, BUILD, PREPARED_VARIABLE, StepFailed, exit_on_sigterm, say, tool_env
 
 
 def scenarios(copy: Path, chosen: list[str]) -> list[str]:
@@ -21,7 +21,7 @@ def scenarios(copy: Path, chosen: list[str]) -> list[str]:
 
 
 def molecule(chosen: list[str] | None = None) -> None:
-    """Every scenario, or the CHOSEN ones (`nox -s molecule -- rotation`)."""
+    """The role's molecule scenarios, each with its own emulator (`nox -s molecule -- rotation`: one of them)."""
     copy = prepare.collection_copy()
     folder = BUILD / "molecule"
     harness_path = str(Path(__file__).resolve().parents[2])
@@ -56,5 +56,6 @@ def run_scenario(state: Path, name: str) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     os.environ.setdefault("PY_COLORS", "0")
     sys.exit(run_scenario(Path(sys.argv[1]), sys.argv[2]))

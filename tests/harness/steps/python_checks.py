@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 from .. import prepare
-from ..bootstrap import find_python, requirements_digest
-from ..context import BIN, BUILD, COLLECTIONS_ROOT, PY_VERSION, ROOT, run, say, tool_env
+from ..bootstrap import PY_VERSION, find_python, requirements_digest
+from ..context import BIN, BUILD, COLLECTIONS_ROOT, ROOT, run, say, tool_env
 
 COMPAT_CORE = "ansible-core==2.19.14"
 COMPAT_PY = "3.11"
