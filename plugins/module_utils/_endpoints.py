@@ -65,7 +65,12 @@ def _containers(region: str, private: bool) -> str:
 
 
 def _global_tagging(region: str, private: bool) -> str:
-    return f"https://tags.{'private.' if private else ''}global-search-tagging.cloud.ibm.com"
+    # Private Global Tagging is regional and only in us-south and us-east; like the Terraform provider (bluemix-go
+    # endpoints.go: "there is no global private endpoint"), other regions use us-south's.
+    if not private:
+        return "https://tags.global-search-tagging.cloud.ibm.com"
+    host_region = region if region in _REGIONAL_PRIVATE else "us-south"
+    return f"https://tags.private.{host_region}.global-search-tagging.cloud.ibm.com"
 
 
 _DEFAULTS = {
