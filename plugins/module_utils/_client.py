@@ -169,6 +169,32 @@ def new_token(settings: ConnectionSettings, **session_options: Any) -> dict:
     return token_facts(Session(replace(settings, iam_token=None), **session_options).access_token())
 
 
+def _key_protect_refusal(error: IBMCloudError) -> bool:
+    """Key Protect's 401 (reason UNAUTHORIZED_ERR): an invalid or expired token, or no access to the instance."""
+    return isinstance(error, UnauthorizedError) and error.code == "UNAUTHORIZED_ERR"
+
+
+def access_denied(error: IBMCloudError) -> ForbiddenError:
+    """A 401 answered to a valid token: the caller lacks access, the credentials are fine.
+
+    Key Protect answers 401 UNAUTHORIZED_ERR "The user does not have access to the specified resource" when the
+    caller lacks a service role on the instance (and when the instance is unknown or not active), not 403 (Key
+    Protect's error-messages doc). The status stays 401; the role hint of the call is added like to a 403.
+    """
+    denied = ForbiddenError(
+        error.message,
+        status=error.status,
+        code=error.code,
+        trace=error.trace,
+        method=error.method,
+        url=error.url,
+        reasons=error.reasons,
+        details=error.details,
+    )
+    denied.hint = error.hint
+    return denied
+
+
 def _with_hint(error: IBMCloudError, role_hint: Optional[str], prefix: str = "") -> IBMCloudError:
     if isinstance(error, ForbiddenError):
         return error.with_hint(role_hint)
@@ -324,7 +350,19 @@ class Session:
                 return decode_result(fn().get_result())
             except Exception as exc:  # noqa: BLE001
                 error = translate(exc)
+            if _key_protect_refusal(error):  # refused a token IAM has just issued
+                error = access_denied(error)
+        elif _key_protect_refusal(error) and self._token_unexpired():
+            error = access_denied(error)
         raise error
+
+    def _token_unexpired(self) -> bool:
+        """Whether the given iam_token is still valid by its exp claim (False when that cannot be told)."""
+        try:
+            expires = float(self.claims().get("exp") or 0)
+        except (InputError, TypeError, ValueError):
+            return False
+        return expires - TOKEN_EXPIRY_MARGIN > time.time()
 
 
 class JsonService(BaseService):

@@ -85,7 +85,7 @@ class UnauthorizedError(AuthError):
 
 
 class ForbiddenError(AuthError):
-    """HTTP 403: the caller lacks an IAM role."""
+    """HTTP 403, or a 401 answered to a valid token (Key Protect's way): the caller lacks an IAM role."""
 
 
 class NotFoundError(IBMCloudError):

@@ -88,11 +88,11 @@ def _unauthorized() -> Response:
 
 
 def _forbidden(role: str) -> Response:
-    return kms_error(
-        403,
-        "Forbidden: The user does not have access to the specified resource",
-        [("UNAUTHORIZED_ERR", f"The caller needs the {role} service role on this instance")],
-    )
+    """A caller without ``role`` on the instance: Key Protect answers 401 UNAUTHORIZED_ERR, not 403 (its
+    error-messages doc; its 403 codes are context-based restrictions, owner-only, service-only and feature errors).
+    The answer does not name the role."""
+    del role
+    return _unauthorized()
 
 
 def bad_param(name: str, why: str) -> ServiceError:

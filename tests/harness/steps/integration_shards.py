@@ -114,6 +114,7 @@ def run_shard(folder: Path, names: list[str]) -> int:
             "emulator_url": http.url,
             "ibmcloud_api_key": http.env["IC_API_KEY"],
             "ibmcloud_endpoints": http.module_endpoints,
+            "ibmcloud_environment": http.env,
             "tls_emulator_url": https.url,
             "tls_emulator_ca_file": str(https.ca_file),
         }

@@ -20,6 +20,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._client import (
     token_facts,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    ForbiddenError,
     IBMCloudError,
     InputError,
     ServerError,
@@ -312,3 +313,55 @@ def test_a_401_names_the_credential_options_of_the_session(prefix, named):
 def test_a_token_that_is_not_a_jwt_names_its_option(prefix):
     with pytest.raises(InputError, match=f"^{prefix}iam_token is not a valid"):
         Session(ConnectionSettings(iam_token="not-a-token"), prefix=prefix)
+
+
+# Key Protect's answer to a caller without a role on the instance (its error-messages doc): 401, not 403.
+KP_NO_ACCESS = {
+    "metadata": {"collectionType": "application/vnd.ibm.kms.error+json", "collectionTotal": 1},
+    "resources": [
+        {
+            "errorMsg": "Unauthorized: The user does not have access to the specified resource",
+            "reasons": [{"code": "UNAUTHORIZED_ERR", "message": "The user does not have access to the specified resource"}],
+        }
+    ],
+}
+
+
+def test_a_key_protect_401_to_a_fresh_token_is_missing_access_with_the_role(monkeypatch):
+    live = session(api_key="k", iam_token=make_token(), endpoints={"iam": "https://iam"})
+    fetched = counting_token_requests(live, monkeypatch)
+    client = JsonService(live, "https://kp")
+    adapter = mount(client, FakeAdapter([(401, KP_NO_ACCESS), (401, KP_NO_ACCESS)]))
+    with pytest.raises(ForbiddenError) as caught:
+        client.request("POST", "/api/v2/keys", what="create key", hint="Needs Writer on the KMS instance.")
+    assert len(fetched) == 1 and len(adapter.requests) == 2  # refreshed once: not a matter of an expired token
+    assert caught.value.status == 401
+    assert "Needs Writer on the KMS instance." in caught.value.describe()
+    assert "did not accept the credentials" not in caught.value.describe()
+
+
+@pytest.mark.parametrize(
+    "token, denied",
+    [
+        (make_token(), True),  # unexpired: the token is fine, the access is not
+        (make_token(issued_ago=7200), False),  # expired: renew the token
+        (make_token(lifetime=None), False),  # cannot be told: the credentials message
+    ],
+)
+def test_a_key_protect_401_to_a_given_token_without_api_key(token, denied):
+    client = JsonService(session(iam_token=token), "https://kp")
+    mount(client, FakeAdapter([(401, KP_NO_ACCESS)]))
+    with pytest.raises(IBMCloudError) as caught:
+        client.request("GET", "/api/v2/keys", what="list keys", hint="Needs Reader on the KMS instance.")
+    assert isinstance(caught.value, ForbiddenError) is denied
+    assert ("Needs Reader" in caught.value.describe()) is denied
+    assert ("did not accept the credentials" in caught.value.describe()) is not denied
+
+
+def test_a_401_of_another_api_to_an_unexpired_token_stays_a_credentials_error():
+    client = JsonService(session(), "https://containers")
+    mount(client, FakeAdapter([(401, {"code": "E0003", "description": "Your token is not valid."})]))
+    with pytest.raises(IBMCloudError) as caught:
+        client.request("GET", "/global/v2/getCluster", what="read cluster", hint="Needs Viewer.")
+    assert not isinstance(caught.value, ForbiddenError)
+    assert "did not accept the credentials" in caught.value.describe()
