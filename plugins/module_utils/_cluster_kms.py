@@ -38,7 +38,6 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
 CONTAINERS_SERVICE = "containers-kubernetes"
-CLUSTER_CRN_PATTERN = "crn:v1:bluemix:public:containers-kubernetes:*"
 FAILED_MASTER_STATES = ("deploy_failed", "update_failed", "delete_failed")
 ADMIN_ROLE_SUFFIX = ":role:Administrator"
 OWNER_HINT = (

@@ -180,7 +180,6 @@ from typing import Optional
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
-    CLUSTER_CRN_PATTERN,
     describe,
     kms_account,
     resolve_instance,
@@ -231,13 +230,17 @@ def kms_instances(module: IBMCloudModule) -> list:
     return [i for i in resources.list_instances() if i.get("state") == "active"]
 
 
-def registrations_by_instance(module: IBMCloudModule, instances: list, crn_query: str) -> list:
-    """[(instance, KmsClient, registrations)] for every instance whose registrations can be read."""
+def registrations_by_instance(module: IBMCloudModule, instances: list, cluster_crns: list) -> list:
+    """[(instance, KmsClient, registrations)] for every instance whose registrations can be read.
+
+    One query per cluster CRN: Key Protect refuses a '*' in the first eight segments of the CRN query, so the
+    registrations of several clusters cannot be asked for at once.
+    """
     found = []
     for instance in instances:
         kms = KmsClient(key_session(module), instance)
         try:
-            found.append((instance, kms, kms.registrations(resource_crn=crn_query)))
+            found.append((instance, kms, [r for crn in cluster_crns for r in kms.registrations(resource_crn=crn)]))
         except IBMCloudError as error:
             if not (is_uninitialized(error) or isinstance(error, AuthError)):
                 raise
@@ -267,8 +270,7 @@ def main() -> None:
         clusters = find_clusters(containers, module.params)
         searched: list = []
         if clusters:
-            crn_query = clusters[0]["crn"] if len(clusters) == 1 else CLUSTER_CRN_PATTERN
-            searched = registrations_by_instance(module, kms_instances(module), crn_query)
+            searched = registrations_by_instance(module, kms_instances(module), [c["crn"] for c in clusters])
         now = module.session.now()
         views = [cluster_view(cluster, searched, now) for cluster in clusters]
     except IBMCloudError as error:

@@ -793,6 +793,13 @@ def crn_matcher(raw: str | None) -> Callable[[str], bool]:
     pattern = unquote(raw)
     if not pattern.startswith("crn:"):
         raise bad_param("urlEncodedResourceCRNQuery", "must be a (URL-encoded) CRN, '*' allowed")
+    # Key Protect's docs (view protected resources) and keyprotect 3.x: the query holds every CRN segment, with
+    # no '*' in the first eight.
+    segments = pattern.split(":")
+    if len(segments) < 10 or any("*" in segment for segment in segments[:8]):
+        raise bad_param(
+            "urlEncodedResourceCRNQuery", "must contain every CRN segment, with no '*' in the first eight segments"
+        )
     regex = re.compile("^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$")
     return lambda crn: bool(regex.match(crn))
 

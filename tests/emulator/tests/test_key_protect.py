@@ -230,9 +230,17 @@ def test_sdk_registrations_filters(kms, world):
         kp_store.add_registration(world, guid, second["id"], CLUSTER_CRN.replace("cl0001", "cl0002"), "c2", True)
     all_regs = service.get_registrations_all_keys(guid, total_count=True).get_result()
     assert all_regs["metadata"]["totalCount"] == 2
-    wildcard = quote("crn:v1:bluemix:public:containers-kubernetes:us-south:*", safe="")
-    assert len(service.get_registrations_all_keys(guid, url_encoded_resource_crn_query=wildcard)
-               .get_result()["resources"]) == 2
+    exact = quote(CLUSTER_CRN, safe="")
+    assert [r["keyId"] for r in service.get_registrations_all_keys(guid, url_encoded_resource_crn_query=exact)
+            .get_result()["resources"]] == [first["id"]]
+    in_last_segments = quote(CLUSTER_CRN.rsplit(":", 1)[0] + ":*", safe="")
+    assert len(service.get_registrations_all_keys(guid, url_encoded_resource_crn_query=in_last_segments)
+               .get_result()["resources"]) == 1
+    # Key Protect: every CRN segment, no '*' in the first eight (so no query over every cluster at once)
+    for refused in ("crn:v1:bluemix:public:containers-kubernetes:us-south:*", "crn:v1:bluemix:public:containers-kubernetes:*"):
+        query = quote(refused, safe="")
+        answer = sdk_error(service.get_registrations_all_keys, guid, url_encoded_resource_crn_query=query)
+        assert answer == (400, "INVALID_QUERY_PARAM_ERR")
     prevented = service.get_registrations_all_keys(guid, prevent_key_deletion=True).get_result()["resources"]
     assert [r["keyId"] for r in prevented] == [second["id"]]
     paged = service.get_registrations_all_keys(guid, limit=1, offset=1).get_result()["resources"]
