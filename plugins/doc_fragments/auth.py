@@ -52,8 +52,11 @@ options:
         E(IBMCLOUD_IAM_API_ENDPOINT), E(IBMCLOUD_IAMPAP_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT),
         E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT),
         E(IBMCLOUD_CS_API_ENDPOINT) and E(IBMCLOUD_GT_API_ENDPOINT).
-      - In V(hpcs), C({instance_id}) is replaced by the instance guid. Without V(key_protect) or V(hpcs), the
-        key-management endpoint published by the instance itself is used.
+      - As for the IBM Terraform provider, V(key_protect) (E(IBMCLOUD_KP_API_ENDPOINT)) is the key-management API of
+        every KMS instance, Key Protect and HPCS alike; it may end in C(/api/v2/keys), and C({instance_id}) in it is
+        replaced by the instance guid. V(hpcs) (E(IBMCLOUD_HPCS_API_ENDPOINT)) is the HPCS broker, never used for keys.
+      - Without V(key_protect), the key-management endpoint published by the instance itself is used (for a Key
+        Protect instance that publishes none, the documented host of the instance's region).
     type: dict
     default: {}
   validate_certs:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Optional
 from urllib.parse import quote
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import JsonService, Session
-from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import is_overridden
+from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import is_overridden, service_url
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     GoneError,
     IBMCloudError,
@@ -79,21 +79,35 @@ def days_until(expiration: Optional[str], now: float) -> Optional[int]:
     return None if when is None else int((when - now) // DAY)
 
 
+KEYS_PATH = "/api/v2/keys"
+
+
 def key_endpoint(session: Session, instance: dict) -> str:
     """The key-management base URL of a KMS instance (resource instance JSON).
 
-    An explicit ``key_protect`` / ``hpcs`` endpoint wins (``{instance_id}`` in it is replaced by the guid);
-    otherwise the instance's own public or private endpoint, as the Resource Controller publishes it.
+    As for IBM's Terraform provider, an explicit ``key_protect`` endpoint (IBMCLOUD_KP_API_ENDPOINT) serves every
+    KMS instance, HPCS included, and may end in /api/v2/keys (``{instance_id}`` in it is replaced by the guid).
+    ``hpcs`` (IBMCLOUD_HPCS_API_ENDPOINT) is the HPCS broker, never a key API. Otherwise the instance's own public
+    or private endpoint, as the Resource Controller publishes it; for Key Protect, the documented host of the
+    instance's region when none is published.
     """
-    service = crn_service(instance.get("crn", ""))
-    override = "hpcs" if service == "hs-crypto" else "key_protect"
-    if is_overridden(override, session.settings.endpoints):
-        return session.url(override).replace("{instance_id}", instance.get("guid", ""))
+    guid = instance.get("guid", "")
+    if is_overridden("key_protect", session.settings.endpoints):
+        url = session.url("key_protect").replace("{instance_id}", guid).rstrip("/")
+        return url[: -len(KEYS_PATH)] if url.endswith(KEYS_PATH) else url
     endpoints = ((instance.get("extensions") or {}).get("endpoints")) or {}
     published = endpoints.get(session.settings.endpoint_type)
     if published:
         return published.rstrip("/")
-    return session.url(override)
+    crn_parts = (instance.get("crn") or "").split(":")
+    region = instance.get("region_id") or (crn_parts[5] if len(crn_parts) > 5 else "") or session.settings.region
+    if crn_service(instance.get("crn", "")) != "hs-crypto":
+        return service_url("key_protect", region=region, endpoint_type=session.settings.endpoint_type, environ={})
+    raise InputError(
+        f"HPCS instance {instance.get('name') or guid} publishes no {session.settings.endpoint_type} key-management "
+        "endpoint: set endpoints.key_protect (or IBMCLOUD_KP_API_ENDPOINT) to its key API, "
+        "https://api.<region>.hs-crypto.cloud.ibm.com:<port> (ibmcloud hpcs instance shows it)."
+    )
 
 
 def is_uninitialized(error: IBMCloudError) -> bool:

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, Session
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ConflictError, ForbiddenError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import WRITER_HINT, KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ConflictError, ForbiddenError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import WRITER_HINT, KmsClient, key_endpoint
 
 from .fake_transport import FakeAdapter, make_token, mount
 
@@ -129,3 +129,60 @@ def test_role_hint_only_on_authorization_errors(status, error, hinted):
     with pytest.raises(error) as caught:
         client.rotate_key("k-1")
     assert (caught.value.hint == WRITER_HINT) is hinted
+
+
+HPCS = {
+    "guid": "h1",
+    "name": "my-hpcs",
+    "region_id": "eu-de",
+    "crn": "crn:v1:bluemix:public:hs-crypto:eu-de:a/acct:h1::",
+    "extensions": {"endpoints": {"public": "https://api.eu-de.hs-crypto.cloud.ibm.com:9730/"}},
+}
+KP_EU = {"guid": "k1", "region_id": "eu-de", "crn": "crn:v1:bluemix:public:kms:eu-de:a/acct:k1::"}
+
+
+@pytest.mark.parametrize(
+    "instance, endpoints, environ, endpoint_type, expected",
+    [
+        # the instance's own published endpoint
+        (HPCS, {}, {}, "public", "https://api.eu-de.hs-crypto.cloud.ibm.com:9730"),
+        # IBMCLOUD_KP_API_ENDPOINT / key_protect serves every KMS instance, HPCS too, and may end in /api/v2/keys
+        (HPCS, {"key_protect": "https://kp.example/api/v2/keys"}, {}, "public", "https://kp.example"),
+        (
+            HPCS,
+            {},
+            {"IBMCLOUD_KP_API_ENDPOINT": "https://kp.example/{instance_id}/"},
+            "public",
+            "https://kp.example/h1",
+        ),
+        # the HPCS broker is never the key API
+        (
+            HPCS,
+            {"hpcs": "https://eu-de.broker.hs-crypto.cloud.ibm.com/crypto_v2/"},
+            {},
+            "public",
+            "https://api.eu-de.hs-crypto.cloud.ibm.com:9730",
+        ),
+        # Key Protect without a published endpoint: the host of the instance's region, not the caller's (us-south)
+        (KP_EU, {}, {}, "public", "https://eu-de.kms.cloud.ibm.com"),
+        (KP_EU, {}, {}, "private", "https://private.eu-de.kms.cloud.ibm.com"),
+    ],
+)
+def test_key_endpoint(monkeypatch, instance, endpoints, environ, endpoint_type, expected):
+    for name in ("IBMCLOUD_KP_API_ENDPOINT", "IBMCLOUD_HPCS_API_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    settings = ConnectionSettings(
+        iam_token=make_token(), region="us-south", endpoints=endpoints, endpoint_type=endpoint_type
+    )
+    assert key_endpoint(Session(settings, sleep=lambda _s: None), instance) == expected
+
+
+def test_an_hpcs_instance_without_a_published_endpoint_says_what_to_set(monkeypatch):
+    monkeypatch.delenv("IBMCLOUD_KP_API_ENDPOINT", raising=False)
+    settings = ConnectionSettings(iam_token=make_token(), endpoints={"hpcs": "https://broker"}, endpoint_type="private")
+    with pytest.raises(
+        InputError, match="HPCS instance my-hpcs publishes no private key-management endpoint.*key_protect"
+    ):
+        key_endpoint(Session(settings, sleep=lambda _s: None), dict(HPCS, extensions={}))
