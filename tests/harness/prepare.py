@@ -69,6 +69,11 @@ def clone_copy(destination: Path) -> Path:
     return destination
 
 
+def own_copy(step: str) -> Path:
+    """A copy for STEP alone, so that steps running side by side never see each other's output in their tree."""
+    return clone_copy(BUILD / "copies" / step / "ansible_collections" / "ibmcloud" / "kms")
+
+
 def tarball() -> Path:
     """The collection tarball, built from the copy once per run."""
     found = sorted(DIST.glob("ibmcloud-kms-*.tar.gz"))

@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 from .. import prepare
-from ..context import BUILD, COLLECTIONS_ROOT, ROOT, StepFailed, run, say, tool_env
+from ..context import BUILD, ROOT, StepFailed, run, say, tool_env
 
 DOCS = BUILD / "docsite"
 # Labels of docs.ansible.com that antsibull-docs' pages link to: name, page and anchor, title. Sphinx reads them from
@@ -27,8 +27,8 @@ ANSIBLE_LABELS = (
 
 def changelog() -> None:
     """The fragments and changelog.yaml are valid, and CHANGELOG.rst is exactly what antsibull-changelog makes of
-    changelog.yaml (generated in the copy, compared with the committed file)."""
-    copy = prepare.collection_copy()
+    changelog.yaml (generated in a copy, compared with the committed file)."""
+    copy = prepare.own_copy("changelog")
     run(["antsibull-changelog", "lint"], cwd=copy, what="antsibull-changelog lint")
     if not (ROOT / "CHANGELOG.rst").is_file():
         raise StepFailed("CHANGELOG.rst is missing: run 'antsibull-changelog generate'")
@@ -50,8 +50,9 @@ def changelog() -> None:
 
 def docs() -> None:
     """antsibull-docs lint, then the docs site: every module, the role and every guide get a page, warnings fail."""
-    copy = prepare.collection_copy()
-    env = tool_env({"ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false"})  # document the copy and nothing else
+    copy = prepare.own_copy("docs")
+    # document this copy and nothing else
+    env = tool_env({"ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false"}, collections_root=copy.parents[2])
     run(
         ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "--check-extra-docs-refs", "."],
         cwd=copy,
@@ -162,7 +163,7 @@ def check_pages(html_root: Path, copy: Path) -> None:
         raise StepFailed(f"{architecture}: no <img> of the flow diagram whose file exists (images: {images.sources})")
     print(
         f"docs site built: {len(modules)} module pages, {len(roles)} role page(s), {len(guides)} guides, flow diagram"
-        f" on the architecture page; {html_root / 'index.html'} (collections path {COLLECTIONS_ROOT})"
+        f" on the architecture page; {html_root / 'index.html'}"
     )
 
 

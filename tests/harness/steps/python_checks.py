@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import prepare
 from ..bootstrap import PY_VERSION, find_python, requirements_digest
-from ..context import BIN, BUILD, COLLECTIONS_ROOT, ROOT, run, say, tool_env
+from ..context import BIN, BUILD, ROOT, run, say, tool_env
 
 COMPAT_CORE = "ansible-core==2.19.14"
 COMPAT_PY = "3.11"
@@ -46,7 +46,7 @@ def emulator() -> None:
 
 def units() -> None:
     """ansible-test units (ansible-core 2.21, Python 3.12)."""
-    copy = prepare.collection_copy()
+    copy = prepare.own_copy("units")
     run(
         ["ansible-test", "units", "--local", "--python", PY_VERSION, "--color", "no"],
         cwd=copy,
@@ -57,7 +57,7 @@ def units() -> None:
 def sanity() -> None:
     """ansible-test sanity, every test, no ignore files (ansible-core 2.21, Python 3.12)."""
     prepare.system_tools()
-    copy = prepare.collection_copy()
+    copy = prepare.own_copy("sanity")
     run(
         ["ansible-test", "sanity", "--venv", "--python", PY_VERSION, "--color", "no"],
         cwd=copy,
@@ -125,12 +125,14 @@ def compat_venv() -> Path:
 
 def lint() -> None:
     """ansible-lint (production profile) on the copy; ruff (lint and format) and mypy on the Python."""
-    copy = prepare.collection_copy()
-    run(["ansible-lint", "--profile", "production", "--offline", "--nocolor"], cwd=copy, what="ansible-lint")
+    copy = prepare.own_copy("lint")
+    collections = copy.parents[2]
+    env = tool_env(collections_root=collections)
+    run(["ansible-lint", "--profile", "production", "--offline", "--nocolor"], cwd=copy, env=env, what="ansible-lint")
     run(["ruff", "check", "--no-cache", *LINTED], what="ruff check")
     run(["ruff", "format", "--no-cache", "--check", *LINTED], what="ruff format --check (run 'ruff format' to fix)")
     config = ROOT / "pyproject.toml"
     mypy: list[str | Path] = ["mypy", "--config-file", config, "--cache-dir", BUILD / "mypy-cache"]
-    run([*mypy, "-p", "ansible_collections.ibmcloud.kms.plugins"], cwd=COLLECTIONS_ROOT, what="mypy (plugins)")
+    run([*mypy, "-p", "ansible_collections.ibmcloud.kms.plugins"], cwd=collections, what="mypy (plugins)")
     run([*mypy, "ibmcloud_emulator"], cwd=ROOT / "tests" / "emulator", what="mypy (emulator)")
     run([*mypy, "harness", "../noxfile.py"], cwd=ROOT / "tests", what="mypy (harness)")
