@@ -15,3 +15,15 @@ def no_network(monkeypatch):
         raise AssertionError(f"a unit test tried to reach {request.url}; fake the client instead")
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", refuse)
+
+
+@pytest.fixture(autouse=True)
+def fresh_module_warnings():
+    """ansible-core keeps a module's warnings and deprecations in process-wide collections: start each test empty, so
+    that a test never sees the warnings of one that ran before it in the same process."""
+    from ansible.module_utils.common import warnings
+
+    for name in ("_global_warnings", "_global_deprecations"):
+        collected = getattr(warnings, name, None)
+        if collected is not None:
+            collected.clear()
