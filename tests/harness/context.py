@@ -49,6 +49,13 @@ def tool_env(extra: Mapping[str, str] | None = None, *, collections_root: Path =
     return env
 
 
+def harness_env() -> dict[str, str]:
+    """The environment of a harness process started by another (a step, a shard, a scenario): tool_env with the
+    harness importable and the shared copy marked as made, so that it is cloned, never made again at the same
+    moment."""
+    return tool_env({"PYTHONPATH": str(ROOT / "tests"), PREPARED_VARIABLE: str(BUILD)})
+
+
 def run(
     command: Sequence[str | Path],
     *,

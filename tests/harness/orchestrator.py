@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from . import parallel, prepare
-from .context import BIN, BUILD, LOGS, PREPARED_VARIABLE, ROOT, StepFailed, say, tool_env
+from .context import BIN, BUILD, LOGS, PREPARED_VARIABLE, ROOT, StepFailed, harness_env, say
 from .steps import STEPS
 
 # Minutes each step takes on a quiet 2-CPU machine, roughly: the longest start first, so that the short ones fill
@@ -75,7 +75,7 @@ def test(chosen: list[str]) -> int:
             name=name,
             log=LOGS / f"{name}.log",
             cwd=ROOT,
-            env=tool_env({"PYTHONPATH": str(ROOT / "tests")}),
+            env=harness_env(),
             command=[str(BIN / "nox"), "--no-color", "-f", str(ROOT / "noxfile.py"), "-s", name],
         )
         for name in order

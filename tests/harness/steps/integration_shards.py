@@ -14,7 +14,7 @@ import yaml
 
 from .. import emulator, parallel, prepare
 from ..bootstrap import PY_VERSION
-from ..context import BIN, BUILD, PREPARED_VARIABLE, StepFailed, exit_on_sigterm, say, tool_env
+from ..context import BIN, BUILD, StepFailed, exit_on_sigterm, harness_env, say, tool_env
 
 # Seconds each target takes, relative to the others (the "target times" line of each shard's report), to give the
 # shards about the same work; a target missing here counts as DEFAULT_SECONDS.
@@ -83,8 +83,7 @@ def integration() -> None:
                 name=f"shard {number}: {' '.join(shard)}",
                 log=shard_folder / "shard.log",
                 command=[str(BIN / "python"), "-m", "harness.steps.integration_shards", str(shard_folder), *shard],
-                # the copy is made: the shards clone it instead of making it again at the same moment
-                env=tool_env({"PYTHONPATH": str(Path(__file__).resolve().parents[2]), PREPARED_VARIABLE: str(BUILD)}),
+                env=harness_env(),
             )
         )
     parallel.run_all(jobs, limit=len(jobs), on_end=report_shard)

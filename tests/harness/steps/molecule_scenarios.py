@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .. import emulator, parallel, prepare
-from ..context import BIN, BUILD, PREPARED_VARIABLE, StepFailed, exit_on_sigterm, say, tool_env
+from ..context import BIN, BUILD, StepFailed, exit_on_sigterm, harness_env, say, tool_env
 
 
 def scenarios(copy: Path, chosen: list[str]) -> list[str]:
@@ -24,14 +24,13 @@ def molecule(chosen: list[str] | None = None) -> None:
     """The role's molecule scenarios, each with its own emulator (`nox -s molecule -- rotation`: one of them)."""
     copy = prepare.collection_copy()
     folder = BUILD / "molecule"
-    harness_path = str(Path(__file__).resolve().parents[2])
     jobs = [
         parallel.Job(
             name=f"molecule {name}",
             log=folder / f"{name}.log",
             command=[str(BIN / "python"), "-m", "harness.steps.molecule_scenarios", str(folder / "state" / name), name],
             cwd=copy,
-            env=tool_env({"PYTHONPATH": harness_path, PREPARED_VARIABLE: str(BUILD)}),
+            env=harness_env(),
         )
         for name in scenarios(copy, chosen or [])
     ]
