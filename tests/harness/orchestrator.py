@@ -4,6 +4,7 @@ time and end with "N passed, N failed"."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
@@ -94,11 +95,21 @@ def show_end(job: parallel.Job) -> None:
         print(job.log.read_text(errors="replace"), flush=True)
 
 
+def failure_reason(job: parallel.Job, limit: int = 400) -> str:
+    """What nox said when the step failed (its StepFailed message), shortened: the summary is the part of a CI log
+    people see first."""
+    text = job.log.read_text(errors="replace") if job.log.exists() else ""
+    said = re.findall(rf"^nox > Session {re.escape(job.name)} (?:failed|aborted): (.*)$", text, re.MULTILINE)
+    reason = " ".join(said[-1].split()) if said else f"exit status {job.status}, see {job.log}"
+    return reason if len(reason) <= limit else reason[: limit - 3] + "..."
+
+
 def summary(jobs: list[parallel.Job], prepared_seconds: float, total_seconds: float) -> int:
     say("Summary (each step's time; logs in " + str(LOGS) + ")")
     print(f"  prepared in {prepared_seconds:.0f} s")
     for job in sorted(jobs, key=lambda j: list(STEPS).index(j.name)):
-        print(f"  {'passed' if job.passed else 'FAILED'}: {job.name} ({job.seconds:.0f} s)")
+        line = f"  {'passed' if job.passed else 'FAILED'}: {job.name} ({job.seconds:.0f} s)"
+        print(line if job.passed else f"{line}: {failure_reason(job)}")
     minutes, seconds = divmod(int(total_seconds), 60)
     print(f"  total: {minutes} min {seconds} s")
     passed = sum(job.passed for job in jobs)

@@ -61,6 +61,9 @@ def importer() -> None:
             "GALAXY_IMPORTER_CONFIG": str(IMPORTER_CONFIG),
             "GALAXY_IMPORTER_TMP_ROOT_DIR": str(folder / "tmp"),
             "GALAXY_IMPORTER_ANSIBLE_LOCAL_TMP": str(folder / "ansible-tmp"),
+            # Its ansible-lint --offline writes module stubs under ANSIBLE_HOME and deletes them at the end: a home
+            # of its own, apart from the lint step's (see python_checks.lint).
+            "ANSIBLE_HOME": str(folder / "ansible-home"),
         }
     )
     env.pop("ANSIBLE_COLLECTIONS_PATH")  # nothing but the tarball is seen (the importer sets its own)

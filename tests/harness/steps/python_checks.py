@@ -127,7 +127,9 @@ def lint() -> None:
     """ansible-lint (production profile) on the copy; ruff (lint and format) and mypy on the Python."""
     copy = prepare.own_copy("lint")
     collections = copy.parents[2]
-    env = tool_env(collections_root=collections)
+    # ansible-lint --offline keeps its module stubs (mock_modules) under ANSIBLE_HOME and deletes them when it ends;
+    # one of its own, so that the importer's ansible-lint running beside it does not lose its stubs mid-run.
+    env = tool_env({"ANSIBLE_HOME": str(BUILD / "lint" / "ansible-home")}, collections_root=collections)
     run(["ansible-lint", "--profile", "production", "--offline", "--nocolor"], cwd=copy, env=env, what="ansible-lint")
     run(["ruff", "check", "--no-cache", *LINTED], what="ruff check")
     run(["ruff", "format", "--no-cache", "--check", *LINTED], what="ruff format --check (run 'ruff format' to fix)")

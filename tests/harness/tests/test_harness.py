@@ -58,10 +58,18 @@ def test_summary_ends_with_the_counts(capsys, tmp_path):
         parallel.Job(name=name, command=[], log=tmp_path / name, status=status, seconds=3)
         for name, status in (("units", 0), ("sanity", 1), ("lint", 0))
     ]
+    (tmp_path / "sanity").write_text("nox > Running session sanity\nnox > Session sanity aborted: pep8 found 2 lines\n")
     assert orchestrator.summary(jobs, 1.0, 65.0) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "2 passed, 1 failed"
-    assert "  FAILED: sanity (3 s)" in lines and "  total: 1 min 5 s" in lines
+    assert "  FAILED: sanity (3 s): pep8 found 2 lines" in lines and "  total: 1 min 5 s" in lines
+
+
+def test_a_failure_without_a_reason_points_at_its_log(tmp_path):
+    job = parallel.Job(name="docs", command=[], log=tmp_path / "docs.log", status=2)
+    assert orchestrator.failure_reason(job) == f"exit status 2, see {tmp_path / 'docs.log'}"
+    job.log.write_text("nox > Session docs aborted: " + "x" * 500 + "\n")
+    assert len(orchestrator.failure_reason(job)) == 400
 
 
 def test_jobs_run_side_by_side_and_report_each_status(tmp_path):
