@@ -46,12 +46,14 @@ options:
   endpoints:
     description:
       - Base URLs that replace the derived endpoint of a service.
-      - Keys are V(iam), V(iam_policy), V(resource_controller), V(resource_manager), V(key_protect),
-        V(hpcs), V(containers) and V(global_tagging).
+      - Keys are V(iam), V(iam_policy), V(resource_controller), V(resource_manager), V(global_catalog),
+        V(key_protect), V(hpcs), V(containers) and V(global_tagging).
       - When a key is not set, the IBM Terraform provider's environment variables are used, namely
         E(IBMCLOUD_IAM_API_ENDPOINT), E(IBMCLOUD_IAMPAP_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT),
-        E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT),
-        E(IBMCLOUD_CS_API_ENDPOINT) and E(IBMCLOUD_GT_API_ENDPOINT).
+        E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CATALOG_API_ENDPOINT),
+        E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT), E(IBMCLOUD_CS_API_ENDPOINT) and
+        E(IBMCLOUD_GT_API_ENDPOINT).
+      - V(global_catalog) may be the host (as for the IBM Terraform provider) or end in C(/api/v1).
       - As for the IBM Terraform provider, V(key_protect) (E(IBMCLOUD_KP_API_ENDPOINT)) is the key-management API of
         every KMS instance, Key Protect and HPCS alike; it may end in C(/api/v2/keys), and C({instance_id}) in it is
         replaced by the instance guid. V(hpcs) (E(IBMCLOUD_HPCS_API_ENDPOINT)) is the HPCS broker, never used for keys.

@@ -26,6 +26,7 @@ ENV_VARS = {
     "iam_policy": "IBMCLOUD_IAMPAP_API_ENDPOINT",
     "resource_controller": "IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT",
     "resource_manager": "IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT",
+    "global_catalog": "IBMCLOUD_RESOURCE_CATALOG_API_ENDPOINT",
     "key_protect": "IBMCLOUD_KP_API_ENDPOINT",
     "hpcs": "IBMCLOUD_HPCS_API_ENDPOINT",
     "containers": "IBMCLOUD_CS_API_ENDPOINT",
@@ -48,6 +49,13 @@ def _resource_controller(region: str, private: bool) -> str:
     if region in _REGIONAL_PRIVATE:
         return f"https://private.{region}.resource-controller.cloud.ibm.com"
     return "https://private.resource-controller.cloud.ibm.com"
+
+
+def _global_catalog(region: str, private: bool) -> str:
+    # bluemix-go endpoints.go ResourceCatalogEndpoint: private hosts in us-south and us-east, us-south elsewhere.
+    if not private:
+        return "https://globalcatalog.cloud.ibm.com"
+    return f"https://private.{region if region in _REGIONAL_PRIVATE else 'us-south'}.globalcatalog.cloud.ibm.com"
 
 
 def _key_protect(region: str, private: bool) -> str:
@@ -78,6 +86,7 @@ _DEFAULTS = {
     "iam_policy": _iam,
     "resource_controller": _resource_controller,
     "resource_manager": _resource_controller,
+    "global_catalog": _global_catalog,
     "key_protect": _key_protect,
     "hpcs": _hpcs,
     "containers": _containers,

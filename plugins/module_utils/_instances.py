@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._catalog import CatalogClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import (
@@ -17,15 +18,17 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
     PLATFORM_IMPORT_ERROR,
     SERVICES,
     describe_instance,
-    plan_id,
 )
 
 NEEDS = {"ibm-platform-services": (HAS_PLATFORM_SERVICES, PLATFORM_IMPORT_ERROR)}
 
 
 def instance_view(session: Session, raw: dict) -> dict:
-    """describe_instance() plus ``initialized``, asked of the key API for an active HPCS instance."""
+    """describe_instance() plus ``initialized``, asked of the key API for an active HPCS instance, and the name of a
+    plan the collection does not know, asked of the Global Catalog."""
     view = describe_instance(raw)
+    if view["resource_plan_id"] and view["plan"] == view["resource_plan_id"]:
+        view["plan"] = CatalogClient(session).plan_name(view["resource_plan_id"])
     if view["service"] != "hs-crypto":
         view["initialized"] = True
     elif not view["guid"]:
@@ -37,7 +40,7 @@ def instance_view(session: Session, raw: dict) -> dict:
     return view
 
 
-def predicted_instance(want: dict, account_id: str) -> dict:
+def predicted_instance(want: dict, account_id: str, resource_plan_id: str) -> dict:
     """The Resource Controller record a create would give, for check mode (no guid yet)."""
     crn_name = SERVICES[want["service"]]["crn_name"]
     return {
@@ -45,7 +48,7 @@ def predicted_instance(want: dict, account_id: str) -> dict:
         "id": None,
         "crn": f"crn:v1:bluemix:public:{crn_name}:{want['region']}:a/{account_id}:::",
         "name": want["name"],
-        "resource_plan_id": plan_id(want["service"], want["plan"]),
+        "resource_plan_id": resource_plan_id,
         "state": "active",
         "region_id": want["region"],
         "resource_group_id": want["resource_group_id"],
@@ -54,12 +57,12 @@ def predicted_instance(want: dict, account_id: str) -> dict:
     }
 
 
-def drift_warnings(current: Optional[dict], want: dict) -> list:
-    """Differences this module reports but does not change on an existing instance."""
+def drift_warnings(current: Optional[dict], want: dict, wanted_plan: Optional[str] = None) -> list:
+    """Differences this module reports but does not change on an existing instance (WANTED_PLAN: the id of the plan
+    asked for, None when none was)."""
     if current is None:
         return []
     warnings = []
-    wanted_plan = plan_id(want["service"], want["plan"]) if want["plan"] else None
     if wanted_plan and wanted_plan != current.get("resource_plan_id"):
         warnings.append(
             f"Instance {current['guid']} has plan {current.get('resource_plan_id')}, not "

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, Dict, Optional
 from urllib.parse import parse_qs, urlparse
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._catalog import CatalogClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     IBMCloudError,
@@ -32,24 +33,17 @@ else:
     HAS_PLATFORM_SERVICES = True
     PLATFORM_IMPORT_ERROR = None
 
-# The collection's service names, their CRN service segment, catalog id and plans.
-# The Hyper Protect Crypto Services ids are not confirmed by a public source; ``plan`` also takes a plan id.
+# The collection's service names, their CRN service segment (also their Global Catalog name) and default plan.
+# Catalog ids are looked up by name in the Global Catalog when an instance is created (_catalog.py).
 SERVICES: Dict[str, Dict[str, Any]] = {
-    "key-protect": {
-        "crn_name": "kms",
-        "resource_id": "ee41347f-b18e-4ca6-bf80-b5467c63f9a6",
-        "plans": {
-            "tiered-pricing": "eedd3585-90c6-4c8f-be3d-062069e99fc3",
-            "cross-region-resiliency": "4e853ad3-5820-49c7-8d07-a179fb15b9ee",
-        },
-        "default_plan": "tiered-pricing",
-    },
-    "hs-crypto": {
-        "crn_name": "hs-crypto",
-        "resource_id": "14ea46ad-b793-5613-89ad-8d011e80bbb8",
-        "plans": {"standard": "704ac8b7-159f-5d32-ad06-e3a624a51455"},
-        "default_plan": "standard",
-    },
+    "key-protect": {"crn_name": "kms", "default_plan": "tiered-pricing"},
+    "hs-crypto": {"crn_name": "hs-crypto", "default_plan": "standard"},
+}
+# Plan names shown for plan ids IBM publishes (keyprotect-python-client redstone/client.py KEYPROTECT_PLAN_IDS);
+# other plans show their id. Only for display: nothing is looked up or created by these ids.
+KNOWN_PLAN_NAMES = {
+    "eedd3585-90c6-4c8f-be3d-062069e99fc3": "tiered-pricing",
+    "4e853ad3-5820-49c7-8d07-a179fb15b9ee": "cross-region-resiliency",
 }
 SERVICE_BY_CRN_NAME = {entry["crn_name"]: name for name, entry in SERVICES.items()}
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -64,21 +58,8 @@ def crn_service(crn: str) -> Optional[str]:
     return SERVICE_BY_CRN_NAME.get(parts[4]) if len(parts) > 4 else None
 
 
-def plan_id(service: str, plan: Optional[str]) -> str:
-    entry = SERVICES[service]
-    plan = plan or entry["default_plan"]
-    if plan in entry["plans"]:
-        return entry["plans"][plan]
-    if UUID_RE.match(plan):
-        return plan
-    raise InputError(f"Unknown plan {plan!r} for {service}. Use one of {', '.join(entry['plans'])} or a plan id.")
-
-
-def plan_name(service: str, resource_plan_id: str) -> str:
-    for name, pid in SERVICES.get(service, {}).get("plans", {}).items():
-        if pid == resource_plan_id:
-            return name
-    return resource_plan_id
+def plan_name(resource_plan_id: str) -> str:
+    return KNOWN_PLAN_NAMES.get(resource_plan_id, resource_plan_id)
 
 
 def describe_instance(raw: dict) -> dict:
@@ -91,7 +72,7 @@ def describe_instance(raw: dict) -> dict:
         "crn": raw.get("crn"),
         "name": raw.get("name"),
         "service": service,
-        "plan": plan_name(service or "", raw.get("resource_plan_id", "")),
+        "plan": plan_name(raw.get("resource_plan_id") or ""),
         "resource_plan_id": raw.get("resource_plan_id"),
         "state": raw.get("state"),
         "region": raw.get("region_id"),
@@ -116,12 +97,22 @@ class ResourceClient:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._catalog: Optional[CatalogClient] = None
         self.controller = session.configure(
             ResourceControllerV2(authenticator=session.authenticator), session.url("resource_controller")
         )
         self.manager = session.configure(
             ResourceManagerV2(authenticator=session.authenticator), session.url("resource_manager")
         )
+
+    def plan_id(self, service: str, plan: Optional[str]) -> str:
+        """The catalog id of PLAN (a name, or already an id; the service's default plan when not given)."""
+        plan = plan or SERVICES[service]["default_plan"]
+        if UUID_RE.match(plan):
+            return plan
+        if self._catalog is None:
+            self._catalog = CatalogClient(self.session)
+        return self._catalog.plan_id(SERVICES[service]["crn_name"], plan)
 
     # -- resource groups ---------------------------------------------------------------
     def resource_group_id(self, name_or_id: Optional[str]) -> str:
@@ -147,9 +138,8 @@ class ResourceClient:
 
     # -- instances ---------------------------------------------------------------------
     def list_instances(self, *, service: Optional[str] = None, **filters: Any) -> list:
-        """Active and provisioning instances (all pages), optionally of one KMS service."""
-        if service:
-            filters["resource_id"] = SERVICES[service]["resource_id"]
+        """Active and provisioning KMS instances (all pages), optionally of one KMS service: told apart by the service
+        segment of their CRN, not by a catalog id."""
         found: list = []
         start: Optional[str] = None
         while True:
@@ -224,7 +214,7 @@ class ResourceClient:
         region: str,
         parameters: Optional[dict],
     ) -> dict:
-        resource_plan_id = plan_id(service, plan)
+        resource_plan_id = self.plan_id(service, plan)
 
         def create() -> Any:
             return self.controller.create_resource_instance(

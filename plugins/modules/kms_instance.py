@@ -35,6 +35,9 @@ options:
     description:
       - The pricing plan, by name or plan id. Used only when the instance is created.
       - Defaults to V(tiered-pricing) for Key Protect and V(standard) for Hyper Protect Crypto Services.
+      - A plan name is looked up in IBM's Global Catalog (service C(kms) or C(hs-crypto)), as the IBM Terraform
+        provider does; the lookup happens only when an instance is to be created, or when O(plan) is given for an
+        existing one.
     type: str
   resource_group:
     description:
@@ -244,7 +247,8 @@ def ensure_present(
     if current is not None:
         return False, current, None
     if check_mode:
-        return True, predicted_instance(want, client.session.account_id), None
+        plan = client.plan_id(want["service"], want["plan"])
+        return True, predicted_instance(want, client.session.account_id, plan), None
     created = client.create_instance(**want)
     if not wait:
         return True, created, None
@@ -292,7 +296,8 @@ def main() -> None:
             changed, after, waited = ensure_absent(client, current, **options)
         else:
             changed, after, waited = ensure_present(client, current, want, **options)
-            for warning in drift_warnings(current, want):
+            wanted_plan = client.plan_id(want["service"], want["plan"]) if current and want["plan"] else None
+            for warning in drift_warnings(current, want, wanted_plan):
                 module.warn(warning)
         after_view = before_view if after is current else (instance_view(module.session, after) if after else {})
     except IBMCloudError as error:

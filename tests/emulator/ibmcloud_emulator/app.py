@@ -23,6 +23,7 @@ SERVICE_MODULES = [
     "iam_policy",
     "resource_manager",
     "resource_controller",
+    "global_catalog",
     "key_protect",
     "containers",
     "global_tagging",

@@ -17,6 +17,7 @@ ENDPOINTS = (
     ("iam_policy", "IBMCLOUD_IAMPAP_API_ENDPOINT", ""),
     ("resource_controller", "IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT", ""),
     ("resource_manager", "IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT", ""),
+    ("global_catalog", "IBMCLOUD_RESOURCE_CATALOG_API_ENDPOINT", ""),
     ("containers", "IBMCLOUD_CS_API_ENDPOINT", "/global"),
     ("global_tagging", "IBMCLOUD_GT_API_ENDPOINT", ""),
 )

@@ -158,8 +158,8 @@ def test_create_adopts_the_instance_when_the_answer_was_lost():
         requests.ConnectionError("lost"),
         (200, {"next_url": None, "resources": [instance("g9")]}),
     ]))
-    created = client.create_instance(name="kms", service="key-protect", plan=None, resource_group_id="rg",
-                                     region="us-south", parameters=None)
+    created = client.create_instance(name="kms", service="key-protect", plan="eedd3585-90c6-4c8f-be3d-062069e99fc3",
+                                     resource_group_id="rg", region="us-south", parameters=None)
     assert created["guid"] == "g9"
     assert [r.method for r in adapter.requests] == ["POST", "GET"]
 

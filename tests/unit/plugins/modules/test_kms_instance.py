@@ -68,18 +68,21 @@ def test_ensure_absent(current, check_mode, wait, changed, deleted, waited):
     assert fake.delete_instance.called is deleted
 
 
+TIERED, CRR = "eedd3585-90c6-4c8f-be3d-062069e99fc3", "4e853ad3-5820-49c7-8d07-a179fb15b9ee"
+
+
 @pytest.mark.parametrize(
-    "want, count",
+    "want, wanted_plan, count",
     [
-        ({}, 0),
-        ({"plan": "tiered-pricing", "parameters": {"allowed_network": "private-only"}}, 0),
-        ({"plan": "cross-region-resiliency"}, 1),
-        ({"parameters": {"allowed_network": "public-and-private"}}, 1),
-        ({"plan": "cross-region-resiliency", "parameters": {"allowed_network": "x", "other": 1}}, 3),
+        ({}, None, 0),
+        ({"plan": "tiered-pricing", "parameters": {"allowed_network": "private-only"}}, TIERED, 0),
+        ({"plan": "cross-region-resiliency"}, CRR, 1),
+        ({"parameters": {"allowed_network": "public-and-private"}}, None, 1),
+        ({"plan": "cross-region-resiliency", "parameters": {"allowed_network": "x", "other": 1}}, CRR, 3),
     ],
 )
-def test_drift_is_reported_per_difference(want, count):
-    assert len(drift_warnings(EXISTING, {**WANT, **want})) == count
+def test_drift_is_reported_per_difference(want, wanted_plan, count):
+    assert len(drift_warnings(EXISTING, {**WANT, **want}, wanted_plan)) == count
 
 
 def run_main(capsys, args):
@@ -97,12 +100,14 @@ def test_main_without_credentials_fails_with_a_clear_message(capsys, monkeypatch
 def test_main_check_mode_create_predicts_and_never_creates(capsys, monkeypatch):
     fake = client()
     fake.resource_group_id.return_value = "rg-1"
+    fake.plan_id.return_value = TIERED
     fake.find_instance.return_value = None
     monkeypatch.setattr(kms_instance, "ResourceClient", lambda session: fake)
     result = run_main(capsys, {"name": "kms", "iam_token": make_token(), "_ansible_check_mode": True,
                                "_ansible_diff": True})
     assert result["changed"] is True
     assert result["instance"]["name"] == "kms" and result["instance"]["guid"] is None
+    assert result["instance"]["plan"] == "tiered-pricing"  # the catalog's id, shown by its published name
     assert result["diff"] == {"before": {}, "after": result["instance"]}
     assert not fake.create_instance.called
     assert make_token()[:20] not in json.dumps(result)
