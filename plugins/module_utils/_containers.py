@@ -62,6 +62,14 @@ class ContainersClient(JsonService):
                 found.setdefault(cluster["id"], cluster)
         return sorted(found.values(), key=lambda c: (c.get("name") or "", c["id"]))
 
+    def cluster_key_owner(self, cluster_id: str) -> dict:
+        """``ibmcloud ks api-key info --cluster``: the owner of the API key the cluster's region and resource group
+        use, as IKS answers it (bluemix-go ApiKeyInfo: ID, Name, Email; field names read case-insensitively)."""
+        answer = self.request(
+            "GET", f"/v1/logging/{cluster_id}/clusterkeyowner", what="get the cluster's API key owner", hint=VIEWER_HINT
+        )
+        return {str(name).lower(): value for name, value in (answer or {}).items()} if isinstance(answer, dict) else {}
+
     def enable_kms(self, request: dict, applied: Callable[[], bool]) -> None:
         """POST /v2/enableKMS once; after an ambiguous failure ``applied`` says whether it took effect."""
         body = {k: v for k, v in request.items() if v is not None}

@@ -29,7 +29,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
 
 IAM_POLICY_IMPORT_ERROR: Optional[str]
 try:
-    from ibm_platform_services import IamPolicyManagementV1
+    from ibm_platform_services import IamAccessGroupsV2, IamPolicyManagementV1
 except ImportError:
     HAS_IAM_POLICY = False
     IAM_POLICY_IMPORT_ERROR = traceback.format_exc()
@@ -60,6 +60,8 @@ ADMIN_HINT = (
     "({service}) in account {account}."
 )
 VIEWER_HINT = "Reading authorization policies needs the Viewer role on IAM Access Management in account {account}."
+GROUPS_HINT = "Listing access groups needs the Viewer role on IAM Access Groups (iam-groups) in account {account}."
+GROUPS_PAGE = 100
 
 
 # -- roles and grants -----------------------------------------------------------------------------
@@ -241,6 +243,8 @@ class IamPolicyClient:
         self.pap = session.configure(
             IamPolicyManagementV1(authenticator=session.authenticator), session.url("iam_policy")
         )
+        # IAM Access Groups is served on IAM's host (IamAccessGroupsV2.DEFAULT_SERVICE_URL).
+        self.groups = session.configure(IamAccessGroupsV2(authenticator=session.authenticator), session.url("iam"))
 
     def list_authorizations(self, account_id: str) -> list:
         """Every active authorization policy of an account (all pages)."""
@@ -259,6 +263,43 @@ class IamPolicyClient:
             "list access policies",
             VIEWER_HINT.format(account=account_id),
         )
+
+    def access_groups_of(self, account_id: str, iam_id: str) -> list:
+        """The ids of the access groups IAM_ID is a member of in the account (all pages)."""
+        found: list = []
+        while True:
+            page = (
+                self._call(
+                    partial(
+                        self.groups.list_access_groups, account_id, iam_id=iam_id, limit=GROUPS_PAGE, offset=len(found)
+                    ),
+                    "GET",
+                    "list access groups",
+                    GROUPS_HINT.format(account=account_id),
+                )
+                or {}
+            )
+            listed = page.get("groups") or []
+            found.extend(group["id"] for group in listed if group.get("id"))
+            if not listed or len(found) >= (page.get("total_count") or 0):
+                return found
+
+    def effective_access_policies(self, account_id: str, iam_id: str) -> list:
+        """The access policies of IAM_ID and of every access group it is a member of (IAM grants a user what its
+        groups hold). Dynamic (federated) group membership is not read."""
+        policies = self.list_access_policies(account_id, iam_id)
+        for group_id in self.access_groups_of(account_id, iam_id):
+            policies.extend(
+                self._all_pages(
+                    partial(self._group_policies_page, account_id, group_id),
+                    "list access group policies",
+                    VIEWER_HINT.format(account=account_id),
+                )
+            )
+        return policies
+
+    def _group_policies_page(self, account_id: str, group_id: str, start: Optional[str]) -> Any:
+        return self.pap.list_policies(account_id, access_group_id=group_id, type="access", limit=100, start=start)
 
     def _all_pages(self, list_page: Callable[[Optional[str]], Any], what: str, hint: str) -> list:
         found: list = []

@@ -89,10 +89,3 @@ class IamIdentityClient:
             token = _next_token(page.get("next"))
             if not token:
                 return found
-
-    def cluster_key(self, account_id: str, region: Optional[str], resource_group_id: Optional[str]) -> Optional[dict]:
-        """The containers-kubernetes-key of a region and resource group (its ``iam_id`` is the owner), or None."""
-        for key in self.account_api_keys(account_id, CLUSTER_KEY_NAME):
-            if parse_cluster_key_description(key.get("description")) == (region, resource_group_id):
-                return key
-        return None

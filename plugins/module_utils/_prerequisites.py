@@ -41,7 +41,11 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     find_covering_authorization,
     role_name,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import IamIdentityClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import (
+    CLUSTER_KEY_NAME,
+    IamIdentityClient,
+    parse_cluster_key_description,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
     DESTROYED,
     STATE_NAMES,
@@ -89,6 +93,11 @@ CROSS_ACCOUNT_OWNER = (
     "The KMS instance is in another account: the Kubernetes Service reads the root key through the "
     "service-to-service authorization, not with the roles of its API key owner."
 )
+OWNER_LOOKUP_HINT = (
+    "Run 'ibmcloud ks api-key info --cluster {cluster}' to see who owns it, and check that owner's roles on the KMS "
+    "instance by hand."
+)
+IAM_ID_PREFIXES = ("IBMid-", "iam-")
 NO_OWNER_HINT = (
     "Run 'ibmcloud ks api-key reset --region {region}' with resource group {group} targeted, as a user "
     "who holds the Reader service role on the KMS instance."
@@ -174,13 +183,14 @@ def grants_role(policies: list, target: dict, roles: Iterable[str]) -> bool:
 
 
 def policies_of(session: Session, found: Found, iam_id: str, account_id: str) -> list:
-    """An identity's own access policies, read once per run (raises the read's IBMCloudError every time)."""
+    """An identity's access policies, read once per run (raises the read's IBMCloudError every time): the caller's
+    own; another identity's own and its access groups'."""
     if iam_id not in found.policies:
         try:
             if iam_id == session.claims().get("iam_id") and account_id == found.account_id:
                 found.policies[iam_id] = caller_policies(session)
             else:
-                found.policies[iam_id] = IamPolicyClient(session).list_access_policies(account_id, iam_id)
+                found.policies[iam_id] = IamPolicyClient(session).effective_access_policies(account_id, iam_id)
         except IBMCloudError as error:
             found.policies[iam_id] = error
     if isinstance(found.policies[iam_id], IBMCloudError):
@@ -644,55 +654,95 @@ def check_cluster_key_owner(session: Session, ask: Ask, found: Found) -> dict:
     if gap:
         return from_gap(name, gap)
     cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
-    account, region, group = (
-        cluster_account(cluster) or found.account_id,
-        cluster.get("region"),
-        cluster.get("resourceGroup"),
-    )
+    owner, trouble = find_key_owner(session, cluster, cluster_account(cluster) or found.account_id)
+    return trouble if owner is None else judge_owner(session, ask, found, owner)
+
+
+def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
+    """(owner, None) or (None, outcome). The Kubernetes Service names the owner (what 'ibmcloud ks api-key info
+    --cluster' shows); only when it does not, the description of a containers-kubernetes-key (unpublished wording)
+    is tried, and a description that cannot be read makes the check unverified, never failed."""
+    name, region, group = "cluster_key_owner_kms_role", cluster.get("region"), cluster.get("resourceGroup")
     try:
-        key = IamIdentityClient(session).cluster_key(account, region, group)
+        answered = ContainersClient(session).cluster_key_owner(cluster.get("id") or "")
     except IBMCloudError as error:
-        return outcome(name, UNVERIFIED, f"The API keys of account {account} could not be listed: {error.describe()}")
-    if key is None:
-        return outcome(
+        answered, refusal = {}, f" (it answered: {error.describe()})"
+    else:
+        refusal = ""
+    owner = Owner.from_answer(answered)
+    if owner.iam_id:
+        return owner, None
+    try:
+        keys = IamIdentityClient(session).account_api_keys(account, CLUSTER_KEY_NAME)
+    except IBMCloudError as error:
+        return None, outcome(
+            name,
+            UNVERIFIED,
+            f"The owner of the cluster's API key could not be identified: the Kubernetes Service did not name "
+            f"it{refusal}, and the API keys of account {account} could not be listed: {error.describe()}",
+            OWNER_LOOKUP_HINT.format(cluster=cluster.get("name")),
+        )
+    matching = [key for key in keys if parse_cluster_key_description(key.get("description")) == (region, group)]
+    if len(matching) == 1:
+        return Owner(matching[0]["iam_id"], owner.name, owner.email), None
+    if not keys:
+        return None, outcome(
             name,
             FAILED,
-            f"The Kubernetes Service has no API key (containers-kubernetes-key) for region "
-            f"{region} and resource group {group}.",
+            f"The Kubernetes Service has no API key (containers-kubernetes-key) for region {region} and resource "
+            f"group {group}{refusal}.",
             NO_OWNER_HINT.format(region=region, group=group),
         )
-    return judge_owner(session, ask, found, key["iam_id"])
+    return None, outcome(
+        name,
+        UNVERIFIED,
+        f"The owner of the cluster's API key could not be identified: the Kubernetes Service did not name "
+        f"it{refusal}, and none of the {len(keys)} containers-kubernetes-key API keys of account {account} "
+        f"could be told to be the one of region {region} and resource group {group}.",
+        OWNER_LOOKUP_HINT.format(cluster=cluster.get("name")),
+    )
 
 
-def judge_owner(session: Session, ask: Ask, found: Found, owner: str) -> dict:
+@dataclass
+class Owner:
+    """The owner of a cluster's API key: an IAM id (IBMid-..., iam-...) when known, and how IKS names it."""
+
+    iam_id: Optional[str]
+    name: Optional[str] = None
+    email: Optional[str] = None
+
+    @classmethod
+    def from_answer(cls, answer: dict) -> "Owner":
+        ident = str(answer.get("id") or "")
+        return cls(ident if ident.startswith(IAM_ID_PREFIXES) else None, answer.get("name"), answer.get("email"))
+
+    def __str__(self) -> str:
+        known = ", ".join(str(part) for part in (self.name, self.email) if part)
+        return f"{self.iam_id} ({known})" if known else str(self.iam_id)
+
+
+def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
     name = "cluster_key_owner_kms_role"
     role = "Writer" if ask.create_root_key else "Reader"
     where = describe_target(ask, found)
     cluster = cast(dict, found.cluster)  # check_cluster_key_owner returned first on a cluster gap
+    whose = f"{owner}, the owner of the API key of region {cluster.get('region')} and resource group " + str(
+        cluster.get("resourceGroup")
+    )
     try:
-        policies = policies_of(session, found, owner, cluster_account(cluster) or found.account_id)
+        policies = policies_of(session, found, cast(str, owner.iam_id), cluster_account(cluster) or found.account_id)
     except IBMCloudError as error:
-        return outcome(
-            name,
-            UNVERIFIED,
-            f"The access policies of {owner}, the owner of the cluster's API key, could "
-            f"not be read: {error.describe()}",
-        )
+        return outcome(name, UNVERIFIED, f"The access policies of {whose} could not be read: {error.describe()}")
     if grants_role(policies, kms_target(ask, found), [role]):
-        return outcome(
-            name,
-            PASSED,
-            f"{owner}, the owner of the containers-kubernetes-key of region "
-            f"{cluster.get('region')} and resource group {cluster.get('resourceGroup')}, "
-            f"holds {role} (or more) on {where}.",
-        )
+        return outcome(name, PASSED, f"{whose}, holds {role} (or more) on {where}.")
     return outcome(
         name,
-        UNVERIFIED,
-        f"None of the own access policies of {owner}, the owner of the "
-        f"containers-kubernetes-key of region {cluster.get('region')} and resource group "
-        f"{cluster.get('resourceGroup')}, grants {role} on {where} ({ACCESS_GROUP_NOTE}).",
-        OWNER_HINT.format(owner=owner, region=cluster.get("region"), group=cluster.get("resourceGroup"), role=role),
+        FAILED,
+        f"{whose}, holds no {role} on {where}, neither through its own access policies nor through its access "
+        "groups: the Kubernetes Service could not read the root key with it.",
+        OWNER_HINT.format(
+            owner=owner.iam_id, region=cluster.get("region"), group=cluster.get("resourceGroup"), role=role
+        ),
     )
 
 

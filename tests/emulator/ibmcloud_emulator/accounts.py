@@ -48,14 +48,35 @@ def load_accounts(world: World, seed: dict) -> None:
                 f"{record['resource_group_id']}",
             )
         data["api_keys"][key["apikey"]] = record
+    groups_by_name = {}
+    for group in seed.get("access_groups", []):
+        gid = "AccessGroupId-" + stable_id("access-group", group["account_id"], group["name"])
+        groups_by_name[group["name"]] = gid
+        data["access_groups"][gid] = {
+            "id": gid,
+            "name": group["name"],
+            "description": group.get("description", ""),
+            "account_id": group["account_id"],
+            "members": list(group.get("members", [])),
+            "created_at": now,
+            "created_by_id": "IBMid-emulator",
+            "last_modified_at": now,
+            "last_modified_by_id": "IBMid-emulator",
+            "is_federated": False,
+        }
     for index, grant in enumerate(seed.get("access_policies", [])):
-        pid = stable_id("access-policy", str(index), grant["iam_id"], length=32)
+        # A grant names its subject by iam_id, or by access_group (a seeded group's name).
+        group_id = groups_by_name.get(grant.get("access_group", ""))
+        subject = (
+            {"name": "access_group_id", "value": group_id} if group_id else {"name": "iam_id", "value": grant["iam_id"]}
+        )
+        pid = stable_id("access-policy", str(index), subject["value"], length=32)
         account_id = grant["resource"].get("accountId") or data["identities"][grant["iam_id"]]["account_id"]
         data["policies"][pid] = {
             "id": pid,
             "type": "access",
             "description": grant.get("description", "seeded access policy"),
-            "subjects": [{"attributes": [{"name": "iam_id", "value": grant["iam_id"]}]}],
+            "subjects": [{"attributes": [subject]}],
             "roles": [{"role_id": role_crn(r), "display_name": r} for r in grant["roles"]],
             "resources": [
                 {

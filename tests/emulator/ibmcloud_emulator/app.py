@@ -21,6 +21,7 @@ SERVICE_MODULES = [
     "iam_token",
     "iam_identity",
     "iam_policy",
+    "iam_access_groups",
     "resource_manager",
     "resource_controller",
     "global_catalog",

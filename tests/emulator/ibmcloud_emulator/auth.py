@@ -114,13 +114,23 @@ def _attributes(policy_part: dict[str, Any]) -> dict[str, str]:
     return {a["name"]: a["value"] for a in policy_part.get("attributes", [])}
 
 
+def groups_of(world: Any, iam_id: str) -> set[str]:
+    """The ids of the access groups ``iam_id`` is a member of."""
+    return {gid for gid, group in world.data.get("access_groups", {}).items() if iam_id in group["members"]}
+
+
 def roles_held(world: Any, iam_id: str, target: dict[str, str]) -> set[str]:
-    """Role names that access policies grant ``iam_id`` on a target (service, account, instance, group)."""
+    """Role names that access policies grant ``iam_id`` on a target (service, account, instance, group), its own
+    and those of its access groups."""
     held: set[str] = set()
+    groups = groups_of(world, iam_id)
     for policy in world.data["policies"].values():
         if policy.get("type") != "access" or policy.get("state", "active") != "active":
             continue
-        if not any(_attributes(s).get("iam_id") == iam_id for s in policy.get("subjects", [])):
+        if not any(
+            _attributes(s).get("iam_id") == iam_id or _attributes(s).get("access_group_id") in groups
+            for s in policy.get("subjects", [])
+        ):
             continue
         for resource in policy.get("resources", []):
             wanted = _attributes(resource)

@@ -498,9 +498,9 @@ def enable_kms() -> Response:
     return Response(status=200)
 
 
-def _owner_problem(world: World, cluster: dict[str, Any], instance: dict[str, Any]) -> str | None:
-    """Why the region/resource-group API key owner can't read the KMS instance (same-account only)."""
-    key = next(
+def _cluster_key(world: World, cluster: dict[str, Any]) -> dict[str, Any] | None:
+    """The containers-kubernetes-key of the cluster's region and resource group."""
+    return next(
         (
             k
             for k in world.data["api_keys"].values()
@@ -511,6 +511,28 @@ def _owner_problem(world: World, cluster: dict[str, Any], instance: dict[str, An
         ),
         None,
     )
+
+
+@blueprint.get("/v1/logging/<ref>/clusterkeyowner")
+def cluster_key_owner(ref: str) -> Response:
+    """``ibmcloud ks api-key info --cluster``: the owner of the API key the cluster's region and resource group use
+    (bluemix-go containerv1 ``GetApiKeyInfo`` -> ``ApiKeyInfo{ID, Name, Email}``; IAM Viewer on the cluster)."""
+    world = current_world()
+    cluster = find_cluster(world, g.principal, ref, "Viewer")
+    key = _cluster_key(world, cluster)
+    if key is None:
+        raise _error(
+            404,
+            "E0021",
+            f"No API key is set for region '{cluster['region']}' and resource group '{cluster['resourceGroup']}'.",
+        )
+    identity = world.data["identities"].get(key["iam_id"], {})
+    return jsonify({"id": key["iam_id"], "name": identity.get("name", ""), "email": identity.get("email", "")})
+
+
+def _owner_problem(world: World, cluster: dict[str, Any], instance: dict[str, Any]) -> str | None:
+    """Why the region/resource-group API key owner can't read the KMS instance (same-account only)."""
+    key = _cluster_key(world, cluster)
     if key is None:
         return (
             f"No {IKS_KEY_NAME} API key is set for region '{cluster['region']}' and resource group "

@@ -75,7 +75,15 @@ def default_seed() -> dict:
                 "resource_group": "prod",
             },
         ],
-        # Access policies: roles an identity holds on resources matching every given attribute.
+        "access_groups": [
+            {
+                "account_id": MAIN_ACCOUNT,
+                "name": "hpcs-operators",
+                "description": "Use HPCS root keys",
+                "members": ["IBMid-100000OWND"],
+            },
+        ],
+        # Access policies: roles an identity (iam_id) or access group holds on resources matching every attribute.
         "access_policies": [
             {
                 "iam_id": "IBMid-100000ADMN",
@@ -93,8 +101,8 @@ def default_seed() -> dict:
                 "roles": ["Editor", "Writer"],
                 "resource": {"accountId": MAIN_ACCOUNT, "serviceName": "kms"},
             },
-            {
-                "iam_id": "IBMid-100000OWND",
+            {  # through an access group: a check that reads only an identity's own policies misses it
+                "access_group": "hpcs-operators",
                 "roles": ["Editor", "Writer"],
                 "resource": {"accountId": MAIN_ACCOUNT, "serviceName": "hs-crypto"},
             },

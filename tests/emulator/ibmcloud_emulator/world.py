@@ -72,6 +72,7 @@ class World:
                 "instances": {},
                 "kms": {},
                 "policies": {},
+                "access_groups": {},
                 "clusters": {},
                 "tags": {},
             }

@@ -474,3 +474,11 @@ def test_token_account_matters_even_with_a_policy_in_the_other_account(client, w
     assert client.get(f"/global/v2/getCluster?cluster={cid}", headers=headers).status_code == 403
     assert client.get("/global/v2/vpc/getClusters", headers=headers).get_json() == []
     assert kp not in [i["instance_id"] for i in client.get("/global/v2/getKMSInstances", headers=headers).get_json()]
+
+
+def test_the_cluster_key_owner_is_the_owner_of_its_region_and_groups_api_key(client, admin_headers):
+    owner = client.get("/global/v1/logging/demo-classic/clusterkeyowner", headers=admin_headers)
+    assert owner.status_code == 200
+    assert owner.get_json() == {"id": "IBMid-100000OWNP", "name": "Pat Prod-Owner",
+                                "email": "cluster-owner-prod@example.com"}
+    assert client.get("/global/v1/logging/no-such/clusterkeyowner", headers=admin_headers).status_code == 404

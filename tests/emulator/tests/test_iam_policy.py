@@ -11,7 +11,7 @@ from ibm_platform_services import IamPolicyManagementV1
 from ibm_platform_services.iam_policy_management_v1 import PoliciesPager
 
 from conftest import token_for
-from ibmcloud_emulator.seed import KMS_ACCOUNT, MAIN_ACCOUNT
+from ibmcloud_emulator.seed import KMS_ACCOUNT, MAIN_ACCOUNT, stable_id
 
 READER = "crn:v1:bluemix:public:iam::::serviceRole:Reader"
 DELEGATOR = "crn:v1:bluemix:public:iam::::role:AuthorizationDelegator"
@@ -130,7 +130,8 @@ def test_cross_account_policy_in_the_kms_account(base_url):
     [
         ("type=access", {"access"}, 6),
         ("type=authorization", {"authorization"}, 1),
-        ("iam_id=IBMid-100000OWND", {"access"}, 3),
+        ("iam_id=IBMid-100000OWND", {"access"}, 2),  # its own; the third is its access group's
+        ("access_group_id=AccessGroupId-" + stable_id("access-group", MAIN_ACCOUNT, "hpcs-operators"), {"access"}, 1),
         ("iam_id=IBMid-nobody", set(), 0),
         ("service_type=service", {"access", "authorization"}, 7),
         ("service_type=platform_service", set(), 0),

@@ -81,3 +81,16 @@ def test_a_403_names_the_administrator_role():
     with pytest.raises(ForbiddenError) as raised:
         client.enable_kms({"cluster": "c1", "instance_id": "g", "crk_id": "k"}, applied=lambda: False)
     assert "Administrator" in raised.value.describe()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": "IBMid-1", "name": "Pat", "email": "pat@example.com"},
+        {"ID": "IBMid-1", "Name": "Pat", "Email": "pat@example.com"},  # Go's field names, as bluemix-go declares them
+    ],
+)
+def test_the_cluster_key_owner_is_read_whatever_the_case_of_its_fields(body):
+    client, adapter = containers([(200, body)])
+    assert client.cluster_key_owner("c1") == {"id": "IBMid-1", "name": "Pat", "email": "pat@example.com"}
+    assert adapter.requests[0].url == "https://cs/global/v1/logging/c1/clusterkeyowner"

@@ -367,3 +367,25 @@ def test_find_covering_authorization(listed, kwargs, expected, covered_by):
     assert (found or {}).get("id") == expected
     assert (found or {}).get("covered_by") == covered_by
     assert f"account_id={kwargs.get('target_account_id', A)}" in adapter.requests[0].url
+
+
+def test_effective_policies_add_those_of_every_access_group_of_the_identity():
+    iam = client()
+    groups = mount(iam.groups, FakeAdapter([
+        (200, {"limit": 1, "offset": 0, "total_count": 2, "groups": [{"id": "AccessGroupId-a", "name": "a"}]}),
+        (200, {"limit": 1, "offset": 1, "total_count": 2, "groups": [{"id": "AccessGroupId-b", "name": "b"}]}),
+    ]))
+    policies = mount(iam.pap, FakeAdapter([page(policy("own")), page(policy("of-a")), page(policy("of-b"))]))
+    assert [p["id"] for p in iam.effective_access_policies("acct-a", "IBMid-x")] == ["own", "of-a", "of-b"]
+    assert "iam_id=IBMid-x" in groups.requests[0].url and "offset=1" in groups.requests[1].url
+    own, of_a, of_b = (r.url for r in policies.requests)
+    assert "iam_id=IBMid-x" in own and "access_group_id=AccessGroupId-a" in of_a and "access_group_id=AccessGroupId-b" in of_b
+
+
+def test_a_refused_access_group_list_names_the_role():
+    iam = client()
+    mount(iam.pap, FakeAdapter([page(policy("own"))]))
+    mount(iam.groups, FakeAdapter([(403, {"errors": [{"code": "forbidden", "message": "no"}], "status_code": 403})]))
+    with pytest.raises(ForbiddenError) as raised:
+        iam.effective_access_policies("acct-a", "IBMid-x")
+    assert "iam-groups" in raised.value.describe()

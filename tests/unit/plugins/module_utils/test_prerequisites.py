@@ -15,6 +15,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     ForbiddenError,
     IBMCloudError,
     InputError,
+    NotFoundError,
     ServerError,
     TransportError,
     UnauthorizedError,
@@ -41,6 +42,7 @@ ROOT = {"id": "k1", "name": "crk", "aliases": ["crk"], "state": 1, "extractable"
         "expirationDate": "2027-01-01T00:00:00Z"}
 OWNER_KEY = {"name": "containers-kubernetes-key", "iam_id": "IBMid-owner",
              "description": cluster_key_description("us-south", "rg1")}
+KEY_OWNER = {"id": "IBMid-owner", "name": "Owen Owner", "email": "owner@example.com"}  # what IKS answers
 
 
 def policy(roles, **resource):
@@ -74,7 +76,7 @@ def answer(value):
 def install(monkeypatch, **overrides):
     """Fake every client _prerequisites uses; ``overrides`` replace the seeded answers."""
     world = dict(cluster=CLUSTER, instances=[KP], group="rg1", key=ROOT, named=[], initialized=True, caller=ADMIN,
-                 owner_key=OWNER_KEY, owner=OWNER_WRITER, authorization={"id": "auth1"})
+                 key_owner=KEY_OWNER, owner_keys=[OWNER_KEY], owner=OWNER_WRITER, authorization={"id": "auth1"})
     world.update(overrides)
     containers, resources, kms, iam, identity = (MagicMock() for _fake in range(5))
     containers.get_cluster.side_effect = answer(world["cluster"])
@@ -83,8 +85,9 @@ def install(monkeypatch, **overrides):
     kms.get_key.side_effect = answer(world["key"])
     kms.keys_named.side_effect = answer(world["named"])
     kms.is_initialized.side_effect = answer(world["initialized"])
-    iam.list_access_policies.side_effect = answer(world["owner"])
-    identity.cluster_key.side_effect = answer(world["owner_key"])
+    containers.cluster_key_owner.side_effect = answer(world["key_owner"])
+    iam.effective_access_policies.side_effect = answer(world["owner"])
+    identity.account_api_keys.side_effect = answer(world["owner_keys"])
     monkeypatch.setattr(pr, "ContainersClient", lambda _s: containers)
     monkeypatch.setattr(pr, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(pr, "KmsClient", lambda _s, _i: kms)
@@ -198,18 +201,27 @@ CASES = [
      {"service_authorization": "passed"}, ("service_authorization", "missing; will be created by the authorization step")),
     ("authorizations cannot be read", {"create_authorization": True}, {"authorization": ForbiddenError("no", status=403)},
      {"service_authorization": "unverified"}, ("service_authorization", "could not be read")),
-    ("no API key for the region and group", {}, {"owner_key": None},
-     {"cluster_key_owner_kms_role": "failed"}, ("cluster_key_owner_kms_role", "has no API key")),
-    ("the owner holds no role on KMS", {}, {"owner": []},
-     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "IBMid-owner")),
+    ("IKS names the owner, who holds no role on KMS (own or through a group)", {}, {"owner": []},
+     {"cluster_key_owner_kms_role": "failed"}, ("cluster_key_owner_kms_role", "IBMid-owner (Owen Owner, owner@example.com)")),
     ("the owner holds Reader", {}, {"owner": OWNER_READER}, {"cluster_key_owner_kms_role": "passed"},
      ("cluster_key_owner_kms_role", "holds Reader")),
     ("the owner needs Writer when the key is created", {"create_root_key": True}, {"key": None, "owner": OWNER_READER},
-     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "grants Writer")),
-    ("the API keys cannot be listed", {}, {"owner_key": ForbiddenError("no", status=403)},
-     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "could not be listed")),
+     {"cluster_key_owner_kms_role": "failed"}, ("cluster_key_owner_kms_role", "holds no Writer")),
     ("the owner's policies cannot be read", {}, {"owner": ForbiddenError("no", status=403)},
      {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "could not be read")),
+    ("IKS does not serve the owner; the key's description names it", {}, {"key_owner": NotFoundError("no", status=404)},
+     {"cluster_key_owner_kms_role": "passed"}, ("cluster_key_owner_kms_role", "IBMid-owner")),
+    ("IKS names the owner without an IAM id; the description names it", {},
+     {"key_owner": {"name": "Owen Owner", "email": "owner@example.com"}},
+     {"cluster_key_owner_kms_role": "passed"}, ("cluster_key_owner_kms_role", "IBMid-owner (Owen Owner")),
+    ("IKS answers something else and no description can be read", {},
+     {"key_owner": {"owner": "?"}, "owner_keys": [{**OWNER_KEY, "description": "Kubernetes key for us-south/rg1"}]},
+     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "could be told to be the one")),
+    ("no API key for the region and group", {}, {"key_owner": NotFoundError("no", status=404), "owner_keys": []},
+     {"cluster_key_owner_kms_role": "failed"}, ("cluster_key_owner_kms_role", "has no API key")),
+    ("neither IKS nor the API keys can be read", {},
+     {"key_owner": ForbiddenError("no", status=403), "owner_keys": ForbiddenError("no", status=403)},
+     {"cluster_key_owner_kms_role": "unverified"}, ("cluster_key_owner_kms_role", "could not be listed")),
 ]
 
 
@@ -252,7 +264,8 @@ def test_an_expired_iam_token_fails_before_any_request(monkeypatch):
 
 
 def test_a_server_error_makes_a_check_unverified_never_passed(monkeypatch):
-    install(monkeypatch, authorization=ServerError("boom", status=503), owner_key=IBMCloudError("x", status=500))
+    install(monkeypatch, authorization=ServerError("boom", status=503), key_owner=IBMCloudError("x", status=500),
+            owner_keys=IBMCloudError("x", status=500))
     results, _found = run({"create_authorization": True})
     assert results["service_authorization"]["status"] == "unverified"
     assert results["cluster_key_owner_kms_role"]["status"] == "unverified"
@@ -270,8 +283,9 @@ def test_a_new_instance_is_looked_for_where_it_would_be_created(monkeypatch):
 def test_the_owner_is_read_in_the_clusters_account_and_policies_are_read_once(monkeypatch):
     fakes = install(monkeypatch)
     run()
-    fakes["identity"].cluster_key.assert_called_once_with(ACCOUNT, "us-south", "rg1")
-    fakes["iam"].list_access_policies.assert_called_once_with(ACCOUNT, "IBMid-owner")
+    fakes["containers"].cluster_key_owner.assert_called_once_with("c1")
+    fakes["iam"].effective_access_policies.assert_called_once_with(ACCOUNT, "IBMid-owner")
+    assert not fakes["identity"].account_api_keys.called  # IKS named the owner: no description is read
 
 
 # -- roles ------------------------------------------------------------------------------------------------
@@ -332,23 +346,21 @@ def keys_page(*keys, token=None):
     return (200, body)
 
 
-def test_cluster_key_follows_pages_and_matches_region_and_group():
+def test_api_keys_follow_pages_and_keep_only_the_name():
     client = identity_client()
     other = {**OWNER_KEY, "iam_id": "IBMid-prod", "description": cluster_key_description("us-south", "prod")}
     lookalike = {**OWNER_KEY, "name": "containers-kubernetes-key-old"}
     adapter = mount(client.identity, FakeAdapter([keys_page(other, lookalike, token="t2"), keys_page(OWNER_KEY)]))
-    assert client.cluster_key("acct-1", "us-south", "rg1")["iam_id"] == "IBMid-owner"
+    found = client.account_api_keys("acct-1", "containers-kubernetes-key")
+    assert [key["iam_id"] for key in found] == ["IBMid-prod", "IBMid-owner"]
     first, second = (r.url for r in adapter.requests)
     assert "scope=account" in first and "account_id=acct-1" in first and "filter=name" in first
     assert "pagetoken=t2" in second
 
 
-def test_no_cluster_key_is_none_and_a_refusal_is_an_error():
-    client = identity_client()
-    mount(client.identity, FakeAdapter([keys_page({**OWNER_KEY, "description": "x"})]))
-    assert client.cluster_key("acct-1", "us-south", "rg1") is None
+def test_a_refused_api_key_list_is_an_error_naming_the_role():
     client = identity_client()
     mount(client.identity, FakeAdapter([(403, {"errorCode": "BXNIM0513E", "errorMessage": "not authorized"})]))
     with pytest.raises(ForbiddenError, match="not authorized") as raised:
-        client.cluster_key("acct-1", "us-south", "rg1")
+        client.account_api_keys("acct-1", "containers-kubernetes-key")
     assert "iam-identity" in raised.value.describe()

@@ -14,7 +14,8 @@ ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "_ansible_check_
 
 
 def test_main_returns_every_check_and_the_views_without_changing(capsys, monkeypatch):
-    install(monkeypatch, authorization=None, owner=[])
+    install(monkeypatch, authorization=None, owner=[], owner_keys=[{"name": "containers-kubernetes-key", "iam_id": "x"}],
+            key_owner={"name": "no IAM id"})
     result = run_module(capsys, prerequisites_info.main, {**ARGS, "iam_token": make_token(account=ACCOUNT)})
     assert result["changed"] is False and result.get("failed") is not True
     assert [p["name"] for p in result["prerequisites"]][0] == "credentials"
