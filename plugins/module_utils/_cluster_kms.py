@@ -17,6 +17,7 @@ an old registration is listed, and otherwise the Kubernetes Service refuses it a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, cast
 
@@ -34,6 +35,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
     TaggingClient,
     previous_key_ids,
     previous_key_tag,
+    recorded_key_ids,
+    root_key_tag,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
@@ -67,12 +70,19 @@ def parse_root_key(ref: str) -> tuple:
     return parts[9], parts[7]
 
 
-def split_registrations(registrations: list, cluster_crn: str) -> tuple:
+def registers_cluster(registration: dict, cluster_id: str) -> bool:
+    """Whether a registration is the Kubernetes Service's for this cluster: the service segment of its resourceCrn is
+    containers-kubernetes and the cluster id is one of its segments (the exact CRN IKS registers is unpublished)."""
+    parts = (registration.get("resourceCrn") or "").split(":")
+    return len(parts) > 7 and parts[4] == CONTAINERS_SERVICE and cluster_id in re.split(r"[:/]", ":".join(parts[5:]))
+
+
+def split_registrations(registrations: list, cluster: dict) -> tuple:
     """(the registration of the key the cluster uses, ids of other keys still registered for it).
 
     The most recently updated registration is the current one; older ones are keys used before.
     """
-    mine = [r for r in registrations if r.get("resourceCrn") == cluster_crn]
+    mine = [r for r in registrations if registers_cluster(r, cluster.get("id") or "")]
     mine.sort(key=lambda r: r.get("lastUpdated") or r.get("creationDate") or "", reverse=True)
     if not mine:
         return None, []
@@ -309,6 +319,7 @@ class Target:
     key: Optional[dict] = None
     current: Optional[dict] = None
     previous_key_ids: list = field(default_factory=list)
+    recorded_key_id: Optional[str] = None  # the key this collection last put the cluster on (its cluster tag)
     failures: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
@@ -320,8 +331,13 @@ class Target:
     def cross_account(self) -> bool:
         return self.kms_account_id != cluster_account(self.cluster)
 
+    @property
+    def current_key_id(self) -> Optional[str]:
+        """The key the cluster uses: its registration's, else the one this collection recorded on the cluster."""
+        return (self.current or {}).get("keyId") or self.recorded_key_id
+
     def needs_change(self) -> bool:
-        return not (kms_enabled(self.cluster) and self.current and self.current.get("keyId") == self.key_id)
+        return not (kms_enabled(self.cluster) and self.current_key_id == self.key_id)
 
     def request(self) -> dict:
         return {
@@ -343,9 +359,7 @@ def read_key_side(target: Target, session: Session, *, kms_credentials: bool = F
     try:
         target.kms = KmsClient(session, target.instance)
         target.key = target.kms.get_key(target.key_ref)
-        target.current, target.previous_key_ids = split_registrations(
-            target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"]
-        )
+        target.current, target.previous_key_ids = split_registrations(target.kms.registrations(), target.cluster)
     except IBMCloudError as error:
         if kms_credentials or not target.cross_account or error.status not in (401, 403):
             raise
@@ -358,7 +372,8 @@ def read_key_side(target: Target, session: Session, *, kms_credentials: bool = F
 
 
 def read_previous_keys(target: Target, session: Session) -> None:
-    """Add the root keys that earlier runs moved the cluster away from (previous-root-key tags)."""
+    """Add the root keys that earlier runs moved the cluster away from (previous-root-key tags), and note the key this
+    collection last put it on (root-key tag)."""
     try:
         tags = TaggingClient(session).tags_of(target.cluster["crn"])
     except IBMCloudError as error:
@@ -368,16 +383,24 @@ def read_previous_keys(target: Target, session: Session) -> None:
         )
         return
     target.previous_key_ids.extend(k for k in previous_key_ids(tags) if k not in target.previous_key_ids)
+    recorded = recorded_key_ids(tags)
+    target.recorded_key_id = recorded[0] if len(recorded) == 1 else None
 
 
 def record_previous_key(target: Target, session: Session) -> Optional[str]:
-    """After a switch, tag the cluster with the key it left; a warning when that fails (the switch stands)."""
-    old = (target.current or {}).get("keyId")
-    if not old or old == target.key_id:
-        return None
+    """After a change, tag the cluster with the key it uses now and, after a switch, the key it left; a warning when
+    that fails (the change stands)."""
+    old = target.current_key_id
+    switched = bool(old) and old != target.key_id
+    tags = [root_key_tag(target.key_id)] + ([previous_key_tag(cast(str, old))] if switched else [])
     try:
-        TaggingClient(session).attach(target.cluster["crn"], [previous_key_tag(old)])
+        TaggingClient(session).attach(target.cluster["crn"], tags)
     except IBMCloudError as error:
+        if not switched:
+            return (
+                f"Cluster {target.cluster['name']} now uses root key {target.key_id}, but recording it on the cluster "
+                f"failed ({error.describe()})."
+            )
         return (
             f"Cluster {target.cluster['name']} now uses root key {target.key_id}, but recording that it used "
             f"{old} before failed ({error.describe()}); keep {old} and never switch the cluster back to it."
@@ -394,10 +417,14 @@ def check_target(
     """
     cluster = target.cluster
     if kms_enabled(cluster) and target.current is None and target.kms is not None:
+        uses = (
+            f"this collection recorded on it that it uses root key {target.recorded_key_id}"
+            if target.recorded_key_id
+            else "the root key it uses is unknown (another instance or account)"
+        )
         target.warnings.append(
             f"KMS is enabled on cluster {cluster['name']}, but no registration of it was found in "
-            f"KMS instance {target.instance['guid']}, so the root key it uses is unknown (another "
-            "instance or account); the module switches it to the requested root key."
+            f"KMS instance {target.instance['guid']}; {uses}. The module switches it to the requested root key."
         )
     if target.cross_account and cluster.get("provider") == "satellite":
         target.failures.append(
@@ -507,9 +534,7 @@ def registration_after(target: Target, *, predicted: bool) -> dict:
         return {"keyId": target.key_id, "keyVersion": (target.key or {}).get("keyVersion")}
     if target.kms is None:
         return {"keyId": target.key_id}
-    current, _previous = split_registrations(
-        target.kms.registrations(resource_crn=target.cluster["crn"]), target.cluster["crn"]
-    )
+    current, _previous = split_registrations(target.kms.registrations(), target.cluster)
     return current if current and current.get("keyId") == target.key_id else {"keyId": target.key_id}
 
 
@@ -518,7 +543,8 @@ def is_registered(target: Target) -> Callable[[], bool]:
         if target.kms is None:
             return False
         return any(
-            r.get("keyId") == target.key_id for r in target.kms.registrations(resource_crn=target.cluster["crn"])
+            r.get("keyId") == target.key_id and registers_cluster(r, target.cluster["id"])
+            for r in target.kms.registrations(target.key_id)
         )
 
     return registered

@@ -8,7 +8,9 @@
 
 cluster_kms records on a cluster the root keys it moved the cluster away from, as user tags
 ``ibmcloud-kms:previous-root-key:<key id>``: no IBM API lists the keys a cluster used before, and a cluster can
-never go back to one of them.
+never go back to one of them. It also records the key it put the cluster on, ``ibmcloud-kms:root-key:<key id>``: the
+registration that shows it in Key Protect is written by the Kubernetes Service in an unpublished shape, and without
+it a rerun would not know that the cluster already uses the key.
 """
 
 from __future__ import annotations
@@ -30,11 +32,27 @@ else:
     TAGGING_IMPORT_ERROR = None
 
 PREVIOUS_KEY_TAG = "ibmcloud-kms:previous-root-key:"
+ROOT_KEY_TAG = "ibmcloud-kms:root-key:"
 EDITOR_HINT = "Tagging a cluster needs the Editor platform role on it."
 
 
 def previous_key_tag(key_id: str) -> str:
     return PREVIOUS_KEY_TAG + key_id.lower()
+
+
+def root_key_tag(key_id: str) -> str:
+    return ROOT_KEY_TAG + key_id.lower()
+
+
+def recorded_key_ids(tags: list) -> list:
+    """The root keys root-key tags name that no previous-root-key tag names: the key the cluster was last put on
+    (a switch adds the new key's tag and the old key's previous tag, so nothing has to be detached)."""
+    left = set(previous_key_ids(tags))
+    return [
+        tag[len(ROOT_KEY_TAG) :]
+        for tag in tags
+        if tag.startswith(ROOT_KEY_TAG) and tag[len(ROOT_KEY_TAG) :] not in left
+    ]
 
 
 def previous_key_ids(tags: list) -> list:

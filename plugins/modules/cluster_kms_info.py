@@ -230,17 +230,18 @@ def kms_instances(module: IBMCloudModule) -> list:
     return [i for i in resources.list_instances() if i.get("state") == "active"]
 
 
-def registrations_by_instance(module: IBMCloudModule, instances: list, cluster_crns: list) -> list:
+def registrations_by_instance(module: IBMCloudModule, instances: list) -> list:
     """[(instance, KmsClient, registrations)] for every instance whose registrations can be read.
 
-    One query per cluster CRN: Key Protect refuses a '*' in the first eight segments of the CRN query, so the
-    registrations of several clusters cannot be asked for at once.
+    One unfiltered list per instance serves every cluster: the CRN the Kubernetes Service registers is unpublished,
+    so registrations are matched by service and cluster id (split_registrations), not asked for by exact CRN (and Key
+    Protect refuses a '*' in the first eight segments of a CRN query).
     """
     found = []
     for instance in instances:
         kms = KmsClient(key_session(module), instance)
         try:
-            found.append((instance, kms, [r for crn in cluster_crns for r in kms.registrations(resource_crn=crn)]))
+            found.append((instance, kms, kms.registrations()))
         except IBMCloudError as error:
             if not (is_uninitialized(error) or isinstance(error, AuthError)):
                 raise
@@ -253,7 +254,7 @@ def cluster_view(cluster: dict, searched: list, now: float) -> dict:
     """Where the cluster's registration is, and the health of that key."""
     best: Optional[tuple] = None
     for instance, kms, registrations in searched:
-        current, _previous = split_registrations(registrations, cluster["crn"])
+        current, _previous = split_registrations(registrations, cluster)
         stamp = (current or {}).get("lastUpdated") or (current or {}).get("creationDate") or ""
         if current and (best is None or stamp > best[0]):
             best = (stamp, instance, kms, current)
@@ -270,7 +271,7 @@ def main() -> None:
         clusters = find_clusters(containers, module.params)
         searched: list = []
         if clusters:
-            searched = registrations_by_instance(module, kms_instances(module), [c["crn"] for c in clusters])
+            searched = registrations_by_instance(module, kms_instances(module))
         now = module.session.now()
         views = [cluster_view(cluster, searched, now) for cluster in clusters]
     except IBMCloudError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from . import contracts
 from .context import current_world
 from .errors import platform_error
 
@@ -88,6 +89,21 @@ def timings():
         for name, value in body.items():
             setattr(world, name, float(value))
         return jsonify({name: getattr(world, name) for name in TIMINGS})
+
+
+@blueprint.post("/contract")
+def contract():
+    """Play other choices where IBM publishes no contract (contracts.py), from now on; the answer is every choice."""
+    body = request.get_json(silent=True) or {}
+    try:
+        for name, choice in body.items():
+            contracts.check(name, str(choice))
+    except ValueError as error:
+        return platform_error(400, "bad_request", str(error))
+    world = current_world()
+    with world.lock:
+        world.contract.update({name: str(choice) for name, choice in body.items()})
+        return jsonify(world.contract)
 
 
 @blueprint.post("/faults")

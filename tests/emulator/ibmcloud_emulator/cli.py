@@ -10,7 +10,8 @@ import ssl
 import sys
 from pathlib import Path
 
-from . import endpoints
+from . import contracts, endpoints
+from .contracts import CONTRACTS
 from .faults import KINDS, FaultInjector
 from .seed import default_seed
 from .server import start
@@ -54,11 +55,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=",".join(KINDS),
         help=f"comma-separated fault kinds (default: all of {','.join(KINDS)})",
     )
+    parser.add_argument(
+        "--contract",
+        action="append",
+        default=[],
+        metavar="NAME=CHOICE",
+        help="play one choice where IBM publishes no contract (repeatable): "
+        + "; ".join(f"{name}={'|'.join(choices)}" for name, (choices, _what) in CONTRACTS.items()),
+    )
     parser.add_argument("--seed", type=Path, help="JSON file describing the world (default: the built-in world)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
     if args.tls and not args.ca_file:
         parser.error("--tls needs --ca-file PATH")
+    try:
+        args.contract = contracts.parse(args.contract)
+    except ValueError as error:
+        parser.error(f"--contract: {error}")
     return args
 
 
@@ -108,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         provision_seconds=args.provision_seconds,
         enable_seconds=args.enable_seconds,
         rewrap_seconds=args.rewrap_seconds,
+        contract=args.contract,
     )
     kinds = [k for k in args.fault_kinds.split(",") if k]
     faults = FaultInjector(args.fault_rate, args.fault_seed, kinds)

@@ -527,7 +527,15 @@ def cluster_key_owner(ref: str) -> Response:
             f"No API key is set for region '{cluster['region']}' and resource group '{cluster['resourceGroup']}'.",
         )
     identity = world.data["identities"].get(key["iam_id"], {})
-    return jsonify({"id": key["iam_id"], "name": identity.get("name", ""), "email": identity.get("email", "")})
+    choice = world.contract["key-owner"]
+    if choice == "not-served":
+        raise _error(404, "E0004", "The requested resource was not found.")
+    answer = {"id": key["iam_id"], "name": identity.get("name", ""), "email": identity.get("email", "")}
+    if choice == "name-only":
+        del answer["id"]
+    if choice == "go-field-names":
+        answer = {name.upper() if name == "id" else name.capitalize(): value for name, value in answer.items()}
+    return jsonify(answer)
 
 
 def _owner_problem(world: World, cluster: dict[str, Any], instance: dict[str, Any]) -> str | None:
@@ -560,9 +568,23 @@ def _completion_problem(world: World, cluster: dict[str, Any], pending: dict[str
     return None
 
 
+def registered_crn(world: World, cluster: dict[str, Any]) -> str | None:
+    """The resourceCrn of the cluster's registration, as the contract choice registration-crn plays (unpublished)."""
+    choice = world.contract["registration-crn"]
+    if choice == "none":
+        return None
+    if choice == "cluster-id-scoped":
+        return (
+            f"crn:v1:bluemix:public:{SERVICE}:{cluster['region']}:a/{cluster['_account_id']}:{cluster['id']}:secret:kms"
+        )
+    return cluster["crn"]
+
+
 def _register(world: World, cluster: dict[str, Any], pending: dict[str, Any], when: str) -> None:
     """Move the cluster's Key Protect registration to the new root key."""
-    crn, guid, crk_id = cluster["crn"], pending["instance_id"], pending["crk_id"]
+    crn, guid, crk_id = registered_crn(world, cluster), pending["instance_id"], pending["crk_id"]
+    if crn is None:
+        return
     existing = next((r for r in kp_store.registrations_of(world, guid, crk_id) if r["resourceCrn"] == crn), None)
     for store_guid in list(world.data["kms"]):
         for stale in [r for r in kp_store.registrations_of(world, store_guid) if r["resourceCrn"] == crn]:

@@ -16,6 +16,7 @@ import uuid
 from typing import Any, Callable
 
 from .clock import Clock
+from .contracts import DEFAULTS
 from .seed import default_seed
 
 Ticker = Callable[["World"], None]
@@ -46,6 +47,7 @@ class World:
         enable_seconds: float = 3.0,
         rewrap_seconds: float = 0.0,
         base_url: str = "http://127.0.0.1",
+        contract: dict[str, str] | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.clock = Clock()
@@ -54,6 +56,8 @@ class World:
         self.enable_seconds = enable_seconds
         self.rewrap_seconds = rewrap_seconds  # after a root key rotation, until its registrations show the new version
         self._start_timings = (provision_seconds, enable_seconds, rewrap_seconds)  # POST /_emulator/reset restores
+        self._start_contract = {**DEFAULTS, **(contract or {})}
+        self.contract = dict(self._start_contract)  # the choice played for each unpublished contract (contracts.py)
         self.base_url = base_url
         self._seed = copy.deepcopy(seed) if seed is not None else default_seed()
         self.data: dict[str, Any] = {}
@@ -64,6 +68,7 @@ class World:
         with self.lock:
             self.clock.reset()
             self.provision_seconds, self.enable_seconds, self.rewrap_seconds = self._start_timings
+            self.contract = dict(self._start_contract)
             self.data = {
                 "accounts": {},
                 "identities": {},

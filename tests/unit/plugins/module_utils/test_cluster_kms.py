@@ -68,10 +68,17 @@ def test_days_until(text, days):
         ([{"keyId": "x", "resourceCrn": "crn:other"}], None, []),
         ([registration("k1", "2026-01-01")], "k1", []),
         ([registration("k1", "2025-01-01"), registration("k2", "2026-01-01")], "k2", ["k1"]),
+        # the CRN IKS registers is unpublished: any containers-kubernetes CRN that carries the cluster id is the cluster's
+        ([{"keyId": "k3", "resourceCrn": f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c1:secret:kms"}],
+         "k3", []),
+        ([{"keyId": "k4", "resourceCrn": f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c11::"}],
+         None, []),
+        ([{"keyId": "k5", "resourceCrn": f"crn:v1:bluemix:public:cloud-object-storage:global:a/{ACCOUNT}:c1:bucket:b"}],
+         None, []),
     ],
 )
 def test_split_registrations_takes_the_newest_as_current(registrations, current, previous):
-    found, older = ck.split_registrations(registrations, CRN)
+    found, older = ck.split_registrations(registrations, {"id": "c1", "crn": CRN})
     assert (found or {}).get("keyId") == current
     assert older == previous
 

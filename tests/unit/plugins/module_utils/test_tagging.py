@@ -15,6 +15,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
     TaggingClient,
     previous_key_ids,
     previous_key_tag,
+    recorded_key_ids,
 )
 
 from .test_client import session
@@ -60,15 +61,45 @@ def target(current_key=None):
     return found
 
 
-@pytest.mark.parametrize("current, attached", [(None, None), ("new", None), ("old", ["ibmcloud-kms:previous-root-key:old"])])
-def test_record_previous_key_tags_only_a_real_switch(monkeypatch, current, attached):
+@pytest.mark.parametrize(
+    "current, recorded, attached",
+    [
+        (None, None, ["ibmcloud-kms:root-key:new"]),
+        ("new", None, ["ibmcloud-kms:root-key:new"]),
+        ("old", None, ["ibmcloud-kms:root-key:new", "ibmcloud-kms:previous-root-key:old"]),
+        (None, "old", ["ibmcloud-kms:root-key:new", "ibmcloud-kms:previous-root-key:old"]),  # no registration visible
+    ],
+)
+def test_the_key_in_use_is_recorded_and_a_left_key_only_on_a_real_switch(monkeypatch, current, recorded, attached):
     tagging = MagicMock()
     monkeypatch.setattr(ck, "TaggingClient", lambda _session: tagging)
-    assert ck.record_previous_key(target(current), None) is None
-    if attached:
-        tagging.attach.assert_called_once_with(CRN, attached)
-    else:
-        tagging.attach.assert_not_called()
+    found = target(current)
+    found.recorded_key_id = recorded
+    assert ck.record_previous_key(found, None) is None
+    tagging.attach.assert_called_once_with(CRN, attached)
+
+
+@pytest.mark.parametrize(
+    "tags, recorded",
+    [
+        ([], []),
+        (["ibmcloud-kms:root-key:a"], ["a"]),
+        (["ibmcloud-kms:root-key:a", "ibmcloud-kms:root-key:b", "ibmcloud-kms:previous-root-key:a"], ["b"]),
+        (["ibmcloud-kms:previous-root-key:a", "team:x"], []),
+    ],
+)
+def test_the_recorded_key_is_the_one_no_previous_tag_names(tags, recorded):
+    assert recorded_key_ids(tags) == recorded
+
+
+def test_a_recorded_key_without_registration_needs_no_change():
+    found = target(None)
+    found.cluster["features"] = {"keyProtectEnabled": True}
+    assert found.needs_change()
+    found.recorded_key_id = "new"
+    assert not found.needs_change()
+    found.current = {"keyId": "other"}  # a registration IBM shows wins over the collection's own record
+    assert found.needs_change()
 
 
 def test_a_failed_tag_is_a_warning_not_a_failure(monkeypatch):

@@ -1,0 +1,37 @@
+"""Where IBM publishes no contract, the emulator can play each plausible answer: one named choice per unknown.
+
+``--contract NAME=CHOICE`` (repeatable) picks at start-up, ``POST /_emulator/contract {"NAME": "CHOICE"}`` at run
+time (``POST /_emulator/reset`` restores the start-up choices). docs/contracts.md says where each choice comes from.
+"""
+
+from __future__ import annotations
+
+# name -> (choices, the first being the default; what is unknown)
+CONTRACTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "registration-crn": (
+        ("cluster-crn", "cluster-id-scoped", "none"),
+        "the resourceCrn of the Key Protect registration IKS writes for a cluster (or none at all)",
+    ),
+    "key-owner": (
+        ("clusterkeyowner", "go-field-names", "name-only", "not-served"),
+        "what GET /v1/logging/{cluster}/clusterkeyowner answers",
+    ),
+}
+DEFAULTS = {name: choices[0] for name, (choices, _what) in CONTRACTS.items()}
+
+
+def parse(settings: list[str]) -> dict[str, str]:
+    """{name: choice} from NAME=CHOICE strings; ValueError names what is wrong."""
+    chosen = {}
+    for setting in settings:
+        name, _, choice = setting.partition("=")
+        check(name, choice)
+        chosen[name] = choice
+    return chosen
+
+
+def check(name: str, choice: str) -> None:
+    if name not in CONTRACTS:
+        raise ValueError(f"unknown contract {name!r}; known: {', '.join(CONTRACTS)}")
+    if choice not in CONTRACTS[name][0]:
+        raise ValueError(f"contract {name} has no choice {choice!r}; choices: {', '.join(CONTRACTS[name][0])}")
