@@ -52,6 +52,14 @@ PREVIOUS_KEY_HINT = (
     "A cluster cannot go back to a root key it used before. Create a new root key "
     "(ibmcloud.kms.root_key) and switch the cluster to it."
 )
+SWITCH_REFUSED_HINT = (
+    "The Kubernetes Service refused the switch to another root key. Besides the reason it gives, a documented one is "
+    "a root key the cluster used before: a cluster cannot go back to one. If that is the case, create a new root key "
+    "(ibmcloud.kms.root_key) and switch the cluster to it."
+)
+# Words of IKS's refusal of a previous root key seen so far; the refusal's text and code are unpublished, so they only
+# sharpen the hint (SWITCH_REFUSED_HINT covers any other 400 on a switch).
+PREVIOUS_KEY_WORDS = ("previous", "reuse", "used before")
 DISABLE_REFUSED = (
     "KMS encryption cannot be disabled on cluster {name} once it is enabled (IBM Cloud Kubernetes "
     "Service documentation: 'You cannot later disable KMS encryption'). To stop using its root key, "
@@ -518,10 +526,19 @@ def send_enable(containers: ContainersClient, target: Target) -> None:
             target.request(), applied=lambda: master_moved(before, containers.get_cluster(before["id"]) or before)
         )
     except IBMCloudError as error:
-        text = error.message.lower()
-        if error.status == 400 and ("previous" in text or "reuse" in text or "used before" in text):
-            error.hint = PREVIOUS_KEY_HINT
+        error.hint = refusal_hint(error, target) or error.hint
         raise
+
+
+def refusal_hint(error: IBMCloudError, target: Target) -> Optional[str]:
+    """What to do about IKS's 400 to enableKMS: a switch to another key may be refused because the cluster used it
+    before, whatever words IKS uses for it."""
+    if error.status != 400:
+        return None
+    if any(word in error.message.lower() for word in PREVIOUS_KEY_WORDS):
+        return PREVIOUS_KEY_HINT
+    switching = kms_enabled(target.cluster) and target.current_key_id != target.key_id
+    return SWITCH_REFUSED_HINT if switching else None
 
 
 def registration_after(target: Target, *, predicted: bool) -> dict:

@@ -72,6 +72,10 @@ class InputError(IBMCloudError):
     """The user's input cannot work; found before any request was sent."""
 
 
+class NotInitializedError(InputError):
+    """A Hyper Protect Crypto Services instance whose crypto units are not initialized refused a key call."""
+
+
 class BadRequestError(IBMCloudError):
     """HTTP 400 / 422."""
 

@@ -21,6 +21,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     IBMCloudError,
     InputError,
     NotFoundError,
+    NotInitializedError,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import crn_service
 
@@ -35,6 +36,11 @@ PAGE = 200
 # An HPCS instance whose crypto units hold no master key yet answers key calls with HTTP 400 naming
 # the PKCS #11 return code CKR_IBM_WK_NOT_INITIALIZED ("WK": the wrapping/master key).
 UNINITIALIZED_MARK = "WK_NOT_INITIALIZED"
+HPCS_INIT_HINT = (
+    "Initialize it first: add crypto unit administrators and load the master key with the TKE CLI "
+    "plug-in (ibmcloud tke) or the Management Utilities, as described in 'Initializing service "
+    "instances' of the Hyper Protect Crypto Services documentation."
+)
 
 
 # -- key states and times ----------------------------------------------------------------------------
@@ -111,16 +117,44 @@ def key_endpoint(session: Session, instance: dict) -> str:
 
 
 def is_uninitialized(error: IBMCloudError) -> bool:
+    if isinstance(error, NotInitializedError):
+        return True
     texts = [error.code or "", error.message] + [str(r.get("code")) for r in error.reasons]
     return error.status == 400 and any(UNINITIALIZED_MARK in text for text in texts)
+
+
+def not_initialized(instance: dict, error: Optional[IBMCloudError] = None) -> NotInitializedError:
+    """The one message for an uninitialized HPCS instance, whether it refused a read or only a crypto operation."""
+    return NotInitializedError(
+        f"The Hyper Protect Crypto Services instance {instance.get('name') or ''} ({instance.get('guid')}) is not "
+        "initialized, so it cannot hold or use keys yet.",
+        status=error.status if error else None,
+        code=error.code if error else None,
+        hint=HPCS_INIT_HINT,
+    )
 
 
 class KmsClient(JsonService):
     """Calls on one KMS instance (the ``Bluemix-Instance`` header is set on every request)."""
 
     def __init__(self, session: Session, instance: dict) -> None:
+        self.instance = instance
         self.instance_id = instance["guid"]
         super().__init__(session, key_endpoint(session, instance), {"Bluemix-Instance": self.instance_id})
+
+    def request(self, method: str, path: str, **options: Any) -> Any:
+        """Every key call: an uninitialized HPCS refusal, on a read or on a crypto operation alike, becomes
+        NotInitializedError with one clear message."""
+        try:
+            return super().request(method, path, **options)
+        except IBMCloudError as error:
+            raise not_initialized(self.instance, error) if is_uninitialized(error) else error from None
+
+    def create(self, path: str, **options: Any) -> Any:
+        try:
+            return super().create(path, **options)
+        except IBMCloudError as error:
+            raise not_initialized(self.instance, error) if is_uninitialized(error) else error from None
 
     def list_keys(self, **params: Any) -> list:
         result = self.request("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT)

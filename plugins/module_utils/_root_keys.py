@@ -21,16 +21,12 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
     KmsClient,
     days_until,
     format_time,
+    not_initialized,
     parse_time,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient, crn_service
 
 ROTATION_INTERVAL = 3600  # Key Protect allows one rotation per key per hour
-HPCS_INIT_HINT = (
-    "Initialize it first: add crypto unit administrators and load the master key with the TKE CLI "
-    "plug-in (ibmcloud tke) or the Management Utilities, as described in 'Initializing service "
-    "instances' of the Hyper Protect Crypto Services documentation."
-)
 
 
 class KeyInUseError(InputError):
@@ -98,10 +94,7 @@ def open_kms(session: Session, ref: str) -> KmsClient:
     instance = ResourceClient(session).resolve_instance(ref)
     kms = KmsClient(session, instance)
     if crn_service(instance.get("crn", "")) == "hs-crypto" and kms.is_initialized() is False:
-        raise InputError(
-            f"The Hyper Protect Crypto Services instance {instance.get('name')} "
-            f"({instance['guid']}) is not initialized, so it cannot hold keys yet. {HPCS_INIT_HINT}"
-        )
+        raise not_initialized(instance)
     return kms
 
 

@@ -424,6 +424,8 @@ def _check_root_key(world: World, cluster: dict[str, Any], guid: str, crk_id: st
         raise _kms_refused("E4003", f"The root key '{crk_id}' is not active (state {key.get('state')}).")
     current = (cluster.get("_kms") or {}).get("crk_id")
     if crk_id != current and crk_id in cluster["_kms_history"]:
+        if world.contract["previous-key-error"] == "generic":
+            raise _kms_refused("E4000", "The KMS configuration could not be applied to the cluster.")
         raise _kms_refused(
             "E4005",
             f"The root key '{crk_id}' was used by this cluster before; a cluster "

@@ -12,6 +12,14 @@ CONTRACTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("cluster-crn", "cluster-id-scoped", "none"),
         "the resourceCrn of the Key Protect registration IKS writes for a cluster (or none at all)",
     ),
+    "previous-key-error": (
+        ("names-the-reuse", "generic"),
+        "how IKS refuses enableKMS with a root key the cluster used before (status 400; code and text unpublished)",
+    ),
+    "hpcs-uninitialized": (
+        ("reads-fail", "crypto-fails"),
+        "which key calls an HPCS instance whose master key is not loaded refuses",
+    ),
     "key-owner": (
         ("clusterkeyowner", "go-field-names", "name-only", "not-served"),
         "what GET /v1/logging/{cluster}/clusterkeyowner answers",

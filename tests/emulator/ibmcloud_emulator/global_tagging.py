@@ -115,3 +115,23 @@ def attach_tags():
                 tags.append({"name": name, "tag_type": tag_type})
         results.append({"resource_id": crn, "is_error": False})
     return jsonify({"results": results})
+
+
+@blueprint.post("/v3/tags/detach")
+def detach_tags():
+    """Take tags off resources (GlobalTaggingV1.detach_tag; same body and answer as attach). Detaching a tag a
+    resource does not have changes nothing."""
+    world, principal = platform_caller()
+    tag_type = _tag_type()
+    names, resources = _attach_body()
+    results: list[dict[str, Any]] = []
+    for crn in resources:
+        target = _crn_target(crn)
+        if target is None:
+            results.append({"resource_id": crn, "is_error": True, "message": "not a CRN"})
+            continue
+        require_role(world, principal, "Editor", target, platform_forbidden)
+        tags = world.data["tags"].get(crn, [])
+        tags[:] = [t for t in tags if not (t["name"] in names and t["tag_type"] == tag_type)]
+        results.append({"resource_id": crn, "is_error": False})
+    return jsonify({"results": results})

@@ -59,3 +59,11 @@ def test_listing_changes_nothing_and_needs_a_token(client):
     assert client.get("/v3/tags?tag_type=other", headers=headers).status_code == 400
     log = client.get("/_emulator/requests").get_json()["requests"]
     assert not any(entry["changed"] for entry in log)
+
+
+def test_detach_takes_only_the_named_tags_off(base_url):
+    client = tagging(base_url)
+    client.attach_tag(resources=[Resource(resource_id=CLUSTER_CRN)], tag_names=["a", "b"])
+    result = client.detach_tag(resources=[Resource(resource_id=CLUSTER_CRN)], tag_names=["a", "x"]).get_result()
+    assert result == {"results": [{"resource_id": CLUSTER_CRN, "is_error": False}]}
+    assert [item["name"] for item in client.list_tags(attached_to=CLUSTER_CRN).get_result()["items"]] == ["b"]

@@ -15,6 +15,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     ForbiddenError,
     IBMCloudError,
     InputError,
+    ServerError,
     WaitTimeoutError,
 )
 
@@ -340,19 +341,24 @@ def test_unreadable_policies_are_a_warning_not_a_pass(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "error, hinted",
+    "error, enabled, hint",
     [
         (BadRequestError("The root key 'k1' was used by this cluster before; can't reuse a previous root key.",
-                         status=400), True),
-        (BadRequestError("The root key is not active.", status=400), False),
+                         status=400), True, "PREVIOUS_KEY_HINT"),
+        # IKS's words are unpublished: any 400 on a switch names the documented reason among the possible ones
+        (BadRequestError("The KMS configuration could not be applied to the cluster.", status=400), True,
+         "SWITCH_REFUSED_HINT"),
+        (BadRequestError("The root key is not active.", status=400), False, None),  # a first enable, not a switch
+        (ServerError("boom", status=503), True, None),
     ],
 )
-def test_a_refused_previous_key_gets_a_hint(error, hinted):
+def test_a_refused_switch_gets_a_hint_whatever_the_words(error, enabled, hint):
     containers = MagicMock()
     containers.enable_kms.side_effect = error
-    with pytest.raises(BadRequestError) as raised:
-        ck.send_enable(containers, target())
-    assert (raised.value.hint == ck.PREVIOUS_KEY_HINT) is hinted
+    found = target(cluster=cluster(enabled=enabled), current={"keyId": "old"} if enabled else None)
+    with pytest.raises(type(error)) as raised:
+        ck.send_enable(containers, found)
+    assert raised.value.hint == (getattr(ck, hint) if hint else None)
 
 
 def test_a_kms_instance_of_another_account_is_taken_from_its_crn():

@@ -10,8 +10,18 @@ import pytest
 import requests
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, Session
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ConflictError, ForbiddenError, InputError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import WRITER_HINT, KmsClient, key_endpoint
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotInitializedError,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
+    WRITER_HINT,
+    KmsClient,
+    is_uninitialized,
+    key_endpoint,
+)
 
 from .fake_transport import FakeAdapter, make_token, mount
 
@@ -186,3 +196,22 @@ def test_an_hpcs_instance_without_a_published_endpoint_says_what_to_set(monkeypa
         InputError, match="HPCS instance my-hpcs publishes no private key-management endpoint.*key_protect"
     ):
         key_endpoint(Session(settings, sleep=lambda _s: None), dict(HPCS, extensions={}))
+
+
+CKR = {"metadata": {"collectionType": "application/vnd.ibm.kms.error+json", "collectionTotal": 1},
+       "resources": [{"errorMsg": "Bad Request: [Got error CKR_IBM_WK_NOT_INITIALIZED, from libep11.so]"}]}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.list_keys(),  # an HPCS that refuses reads
+        lambda c: c.create_key({"name": "crk", "extractable": False}, find=lambda: None),  # or only crypto operations
+        lambda c: c.rotate_key("k1"),
+    ],
+)
+def test_an_uninitialized_hpcs_gives_one_clear_message_on_any_call(call):
+    client, _adapter = kms([(400, CKR)])
+    with pytest.raises(NotInitializedError, match="is not initialized, so it cannot hold or use keys yet") as raised:
+        call(client)
+    assert "TKE" in raised.value.hint and is_uninitialized(raised.value)
