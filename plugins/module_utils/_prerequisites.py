@@ -26,6 +26,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     cluster_target,
     grants_administrator,
     key_problems,
+    kms_account,
     parse_root_key,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
@@ -142,6 +143,7 @@ class Found:
     key: Optional[dict] = None
     new_key: bool = False
     policies: dict = field(default_factory=dict)  # iam_id -> access policies, or the IBMCloudError of the read
+    kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
 
     @property
     def cross_account(self) -> bool:
@@ -226,10 +228,13 @@ def kms_target(ask: Ask, found: Found) -> dict:
 
 
 # -- credentials and cluster ----------------------------------------------------------------------------
-def connect(open_session: Callable[[], Session]) -> tuple:
-    """(session, None) when IAM gives a token (api_key) or iam_token is a current token; else (None, outcome)."""
+def connect(open_session: Callable[[], Optional[Session]]) -> tuple:
+    """(session, None) when IAM gives a token (api_key) or iam_token is a current token; else (None, outcome).
+    (None, None) when there is no session to open (no KMS account credentials were given)."""
     try:
         session = open_session()
+        if session is None:
+            return None, None
         claims = session.claims()
     except IBMCloudError as error:
         status = UNVERIFIED if isinstance(error, TransportError) or (error.status or 0) >= 500 else FAILED
@@ -336,7 +341,7 @@ def matching_instances(resources: ResourceClient, ask: Ask, found: Found) -> lis
     if ref.startswith("crn:") or UUID_RE.match(ref):
         return matches
     matches = [i for i in matches if crn_service(i.get("crn", "")) == ask.kms_service]
-    if ask.create_instance and not found.cross_account:
+    if ask.create_instance and found.kms_readable:
         found.resource_group_id = resources.resource_group_id(ask.resource_group)
         return [
             i
@@ -358,7 +363,7 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
         found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} cannot be used.")
         return outcome("instance", FAILED, error.message)
     except IBMCloudError as error:
-        if found.cross_account and error.status in (403, 404):
+        if not found.kms_readable and error.status in (403, 404):
             return other_account_instance(ask, found)
         found.instance_gap = (UNVERIFIED, f"KMS instance {ask.instance} could not be read.")
         return outcome("instance", UNVERIFIED, f"KMS instance {ask.instance} could not be read: {error.describe()}")
@@ -372,7 +377,7 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
             "Give the instance guid or CRN.",
         )
     if not matches:
-        return other_account_instance(ask, found) if found.cross_account else missing_instance(session, ask, found)
+        return other_account_instance(ask, found) if not found.kms_readable else missing_instance(session, ask, found)
     found.instance = matches[0]
     return existing_instance(session, ask, found)
 
@@ -583,7 +588,7 @@ def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
         return from_gap(name, gap)
     try:
         caller = cast(str, session.claims().get("iam_id"))  # an IAM access token always carries it
-        policies = policies_of(session, found, caller, found.account_id)
+        policies = policies_of(session, found, caller, session.account_id)  # the KMS account's own, when given
     except IBMCloudError as error:
         return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
     needs = caller_needs(ask, found)
@@ -800,28 +805,49 @@ JUDGED = (
 )
 
 
+# Judged with the KMS account's session when there is one.
+KMS_SIDE = ("caller_kms_role", "service_authorization")
+
+
 def all_unverified(failure: dict) -> list:
     message = f"Not checked: the credentials check did not pass ({failure['status']}), so nothing could be read."
     return [failure] + [outcome(name, UNVERIFIED, message) for name in CHECKS[1:]]
 
 
-def check_all(open_session: Callable[[], Session], ask: Ask, found: Found) -> list:
+def check_all(
+    open_session: Callable[[], Session],
+    ask: Ask,
+    found: Found,
+    open_kms_session: Optional[Callable[[], Optional[Session]]] = None,
+) -> list:
     """Every prerequisite as {name, status, message, hint}, in the order of CHECKS.
 
     ``open_session`` makes the session (its errors fail the credentials check); ``found`` receives what was read.
+    ``open_kms_session`` makes the KMS account's own session (cross-account KMS), or gives None: the KMS side (the
+    instance, the root key, the caller's roles on it and the authorization, which lives in the KMS account) is then
+    read with it, as cluster_kms reads it.
     """
     session, failure = connect(open_session)
     if session is None:
         return all_unverified(failure)
+    kms_session, failure = connect(open_kms_session) if open_kms_session else (None, None)
+    if failure is not None:
+        failure = {**failure, "message": "The KMS account's credentials: " + failure["message"]}
+        return all_unverified(failure)
     found.account_id = session.account_id
-    found.kms_account_id = ask.kms_account_id or found.account_id
+    try:
+        found.kms_account_id = kms_account(session, kms_session, ask.kms_account_id)
+    except InputError as error:
+        return all_unverified(outcome("credentials", FAILED, error.message))
+    found.kms_readable = (kms_session or session).account_id == found.kms_account_id
     found.now = session.now()
     failure = read_cluster(session, ask, found)
     if failure is not None:
         return all_unverified(failure)
-    results = {"instance": read_instance(session, ask, found)}
-    results["root_key"] = read_key(session, ask, found)
-    results.update((name, judge(session, ask, found)) for name, judge in JUDGED)
+    kms = kms_session or session
+    results = {"instance": read_instance(kms, ask, found)}
+    results["root_key"] = read_key(kms, ask, found)
+    results.update((name, judge(kms if name in KMS_SIDE else session, ask, found)) for name, judge in JUDGED)
     claims = session.claims()
     results["credentials"] = outcome(
         "credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account {found.account_id}) accepted."

@@ -75,10 +75,6 @@ options:
         instance. A missing authorization then passes with a message that it will be created.
     type: bool
     default: false
-  kms_account_id:
-    description:
-      - The account that owns the KMS instance, when it is not the cluster's account (cross-account KMS).
-    type: str
   min_days_before_expiration:
     description:
       - The root key check fails when the key expires within this many days.
@@ -86,6 +82,7 @@ options:
     default: 30
 extends_documentation_fragment:
   - ibmcloud.kms.auth
+  - ibmcloud.kms.kms_account
   - ibmcloud.kms.attributes.INFO_MODULE
 notes:
   - "The checks, in the order of RV(prerequisites): V(credentials) (an IAM token is obtained from O(api_key), or
@@ -247,6 +244,7 @@ root_key:
       sample: 365
 """
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import (
@@ -271,7 +269,7 @@ def argument_spec() -> dict:
         root_key=dict(type="str", no_log=False),
         create_root_key=dict(type="bool", default=False),
         create_authorization=dict(type="bool", default=False),
-        kms_account_id=dict(type="str"),
+        **KMS_ACCOUNT_SPEC,
         min_days_before_expiration=dict(type="int", default=30),
     )
 
@@ -284,7 +282,9 @@ def main() -> None:
         required_if=[("create_instance", True, ["instance"]), ("create_root_key", True, ["root_key"])],
     )
     found = Found()
-    prerequisites = check_all(lambda: module.session, Ask.from_params(module.params), found)
+    prerequisites = check_all(
+        lambda: module.session, Ask.from_params(module.params), found, open_kms_session=lambda: module.kms_session
+    )
     module.exit_json(
         changed=False,
         prerequisites=prerequisites,

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from .context import platform_caller
+from .context import int_query, platform_caller
 from .errors import fail, platform_error
 from .resource_controller import CATALOG
 
@@ -109,7 +109,7 @@ def _matches(entry: dict, query: str) -> bool:
 
 
 def _page(entries: list[dict]) -> Any:
-    offset, limit = _int_arg("_offset", 0, 10**9), _int_arg("_limit", DEFAULT_LIMIT, MAX_LIMIT)
+    offset, limit = int_query("_offset", 0, 10**9), int_query("_limit", DEFAULT_LIMIT, MAX_LIMIT)
     chosen = entries[offset : offset + limit]
     here = request.host_url.rstrip("/") + request.path
 
@@ -131,15 +131,6 @@ def _page(entries: list[dict]) -> Any:
     if offset + limit < len(entries):
         body["next"] = link(offset + limit)
     return jsonify(body)
-
-
-def _int_arg(name: str, default: int, top: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) > top:
-        raise fail(platform_error, 400, "invalid_query", f"{name} must be an integer from 0 to {top}.")
-    return int(raw)
 
 
 @blueprint.before_request

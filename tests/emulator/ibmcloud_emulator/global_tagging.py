@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from .auth import has_role, require_role
-from .context import platform_caller
+from .context import int_query, platform_caller
 from .errors import fail, platform_error, platform_forbidden
 
 SERVICE = "global-tagging"
@@ -41,15 +41,6 @@ def _tag_type() -> str:
     return tag_type
 
 
-def _int_arg(name: str, default: int, top: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) > top:
-        raise fail(platform_error, 400, "invalid_query", f"{name} must be an integer from 0 to {top}.")
-    return int(raw)
-
-
 @blueprint.get("/v3/tags")
 def list_tags():
     world, principal = platform_caller()
@@ -69,7 +60,7 @@ def list_tags():
                 if t["tag_type"] == tag_type and (_crn_target(crn) or {}).get("accountId") == account_id
             }
         )
-    offset, limit = _int_arg("offset", 0, 10**9), _int_arg("limit", 100, MAX_LIMIT)
+    offset, limit = int_query("offset", 0, 10**9), int_query("limit", 100, MAX_LIMIT)
     page = names[offset : offset + limit]
     return jsonify(
         {"total_count": len(names), "offset": offset, "limit": limit, "items": [{"name": name} for name in page]}
@@ -97,8 +88,9 @@ def _attach_body() -> tuple[list[str], list[Any]]:  # the resource ids as sent (
     return [n.strip().lower() for n in names], resources
 
 
-@blueprint.post("/v3/tags/attach")
-def attach_tags():
+def _change_tags(attach: bool) -> Response:
+    """Attach or detach the body's tags on its resources (Editor on each resource's service). Attaching a tag a
+    resource has, or detaching one it does not have, changes nothing."""
     world, principal = platform_caller()
     tag_type = _tag_type()
     names, resources = _attach_body()
@@ -110,28 +102,19 @@ def attach_tags():
             continue
         require_role(world, principal, "Editor", target, platform_forbidden)
         tags = world.data["tags"].setdefault(crn, [])
-        for name in names:
-            if not any(t["name"] == name and t["tag_type"] == tag_type for t in tags):
-                tags.append({"name": name, "tag_type": tag_type})
+        kept = [t for t in tags if attach or not (t["name"] in names and t["tag_type"] == tag_type)]
+        added = [n for n in names if attach and not any(t["name"] == n and t["tag_type"] == tag_type for t in tags)]
+        tags[:] = kept + [{"name": name, "tag_type": tag_type} for name in added]
         results.append({"resource_id": crn, "is_error": False})
     return jsonify({"results": results})
+
+
+@blueprint.post("/v3/tags/attach")
+def attach_tags() -> Response:
+    return _change_tags(attach=True)
 
 
 @blueprint.post("/v3/tags/detach")
-def detach_tags():
-    """Take tags off resources (GlobalTaggingV1.detach_tag; same body and answer as attach). Detaching a tag a
-    resource does not have changes nothing."""
-    world, principal = platform_caller()
-    tag_type = _tag_type()
-    names, resources = _attach_body()
-    results: list[dict[str, Any]] = []
-    for crn in resources:
-        target = _crn_target(crn)
-        if target is None:
-            results.append({"resource_id": crn, "is_error": True, "message": "not a CRN"})
-            continue
-        require_role(world, principal, "Editor", target, platform_forbidden)
-        tags = world.data["tags"].get(crn, [])
-        tags[:] = [t for t in tags if not (t["name"] in names and t["tag_type"] == tag_type)]
-        results.append({"resource_id": crn, "is_error": False})
-    return jsonify({"results": results})
+def detach_tags() -> Response:
+    """GlobalTaggingV1.detach_tag: the same body and answer as attach."""
+    return _change_tags(attach=False)

@@ -12,22 +12,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, request
 
 from .auth import has_role
-from .context import platform_caller
+from .context import int_query, platform_caller
 from .errors import fail, platform_error, platform_forbidden
 
 SERVICE = "iam-access-groups"
 blueprint = Blueprint("iam_access_groups", __name__)
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
-
-
-def _int_arg(name: str, default: int, top: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) > top:
-        raise fail(platform_error, 400, "invalid_query", f"{name} must be an integer from 0 to {top}.")
-    return int(raw)
 
 
 @blueprint.get("/v2/groups")
@@ -45,7 +36,7 @@ def list_access_groups():
     )
     if iam_id:
         groups = [g for g in groups if iam_id in g["members"]]
-    offset, limit = _int_arg("offset", 0, 10**9), _int_arg("limit", DEFAULT_LIMIT, MAX_LIMIT)
+    offset, limit = int_query("offset", 0, 10**9), int_query("limit", DEFAULT_LIMIT, MAX_LIMIT)
 
     def href(start: int) -> dict:
         args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}

@@ -364,3 +364,28 @@ def test_a_refused_api_key_list_is_an_error_naming_the_role():
     with pytest.raises(ForbiddenError, match="not authorized") as raised:
         client.account_api_keys("acct-1", "containers-kubernetes-key")
     assert "iam-identity" in raised.value.describe()
+
+
+def test_the_kms_side_is_read_with_the_kms_accounts_own_session(monkeypatch):
+    seen = []
+    fakes = install(monkeypatch, instances=[{**KP, "account_id": OTHER}])
+    monkeypatch.setattr(pr, "ResourceClient", lambda s: seen.append(s.account_id) or fakes["resources"])
+    kms_session = session(claims={"iam_id": "IBMid-kms", "exp": NOW + 3600})
+    kms_session.account_id = OTHER
+    found = pr.Found()
+    results = {r["name"]: r for r in pr.check_all(session, pr.Ask(cluster="demo", instance="kp", root_key="crk",
+                                                                   kms_account_id=OTHER), found,
+                                                  open_kms_session=lambda: kms_session)}
+    assert seen == [OTHER] and found.kms_readable
+    assert results["instance"]["status"] == "passed" and results["root_key"]["status"] == "passed"
+    assert results["cluster_key_owner_kms_role"]["status"] == "not_applicable"
+
+
+def test_kms_credentials_of_another_account_fail_the_credentials_check(monkeypatch):
+    install(monkeypatch)
+    kms_session = session()
+    kms_session.account_id = ACCOUNT
+    results = pr.check_all(session, pr.Ask(cluster="demo", instance="kp", kms_account_id=OTHER), pr.Found(),
+                           open_kms_session=lambda: kms_session)
+    assert results[0]["status"] == "failed" and "not to kms_account_id" in results[0]["message"]
+    assert {r["status"] for r in results[1:]} == {"unverified"}
