@@ -595,6 +595,11 @@ def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
     wanted = " and ".join(f"{' or '.join(roles)} (to {why})" for roles, why in needs)
     where = describe_target(ask, found)
     target = kms_target(ask, found)
+    if session.account_id != found.account_id:  # the KMS account's own credentials: their groups were read too
+        whose = f"the access policies of {caller} (the KMS account's credentials) and of its access groups"
+        if all(grants_role(policies, target, roles) for roles, _why in needs):
+            return outcome(name, PASSED, f"{whose[0].upper()}{whose[1:]} grant {wanted} on {where}.")
+        return outcome(name, FAILED, f"None of {whose} grants {wanted} on {where}.", f"Grant {caller} {wanted}.")
     if all(grants_role(policies, target, roles) for roles, _why in needs):
         return outcome(name, PASSED, f"The caller's own access policies grant {wanted} on {where}.")
     return outcome(
