@@ -28,7 +28,10 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     IamPolicyClient,
     condition_holds,
     find_covering_authorization,
+    grants_role,
+    instance_target,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import FAILED, find_key_owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import STATE_NAMES, KmsClient, days_until
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import UUID_RE, crn_service
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
@@ -453,8 +456,38 @@ def check_target(
     failure, warning = authorization_check(kms_session or session, cluster, target.instance, target.kms_account_id)
     target.failures.extend([failure] if failure else [])
     target.warnings.extend([warning] if warning else [])
+    if not target.cross_account:  # across accounts, IKS reads the key through the authorization instead
+        failure, warning = owner_check(session, cluster, target.instance)
+        target.failures.extend([failure] if failure else [])
+        target.warnings.extend([warning] if warning else [])
     admin = administrator_warning(session, cluster)
     target.warnings.extend([admin] if admin else [])
+
+
+def owner_check(session: Session, cluster: dict, instance: dict) -> tuple:
+    """(failure, warning) about the owner of the cluster's API key, with whose roles the Kubernetes Service reads the
+    root key: it needs Reader on the instance (its own policies or its access groups')."""
+    account = cluster_account(cluster)
+    owner, trouble = find_key_owner(session, cluster, account)
+    if owner is None:
+        status, message, hint = trouble
+        return (f"{message} {hint}", None) if status == FAILED else (None, f"Not verified: {message} {hint}")
+    whose = f"{owner}, the owner of the API key of region {cluster.get('region')} and resource group " + str(
+        cluster.get("resourceGroup")
+    )
+    try:
+        policies = IamPolicyClient(session).effective_access_policies(account, cast(str, owner.iam_id))
+    except IBMCloudError as error:
+        return None, f"Could not verify that {whose} may read the root key: {error.describe()}"
+    if grants_role(policies, instance_target(instance, crn_service_name(instance), account), ["Reader"]):
+        return None, None
+    return f"{whose}, holds no Reader role on KMS instance {instance['guid']}. {OWNER_HINT}", None
+
+
+def crn_service_name(instance: dict) -> str:
+    """The IAM service name (CRN service segment) of a KMS instance: kms or hs-crypto."""
+    parts = (instance.get("crn") or "").split(":")
+    return parts[4] if len(parts) > 4 else "kms"
 
 
 def refuse(target: Target) -> None:

@@ -139,6 +139,46 @@ def condition_holds(attribute: dict, wanted: dict) -> bool:
     return value == attribute.get("value")
 
 
+# A role grants what every weaker role of its ladder grants.
+ROLE_LADDERS = (("Viewer", "Operator", "Editor", "Administrator"), ("Reader", "Writer", "Manager"))
+
+
+def roles_covering(role: str) -> set:
+    """The role and every stronger role of its ladder (Manager covers Writer covers Reader)."""
+    for ladder in ROLE_LADDERS:
+        if role in ladder:
+            return set(ladder[ladder.index(role) :])
+    return {role}
+
+
+def grants_role(policies: list, target: dict, roles: Iterable[str]) -> bool:
+    """Whether an active access policy grants one of ``roles``, or a stronger one, on the target."""
+    wanted = set().union(*(roles_covering(role) for role in roles))
+    for policy in policies:
+        if policy.get("state", "active") != "active":
+            continue
+        if not wanted & {role_name(str(r.get("role_id", ""))) for r in policy.get("roles") or []}:
+            continue
+        if any(
+            all(condition_holds(a, target) for a in resource.get("attributes") or [])
+            for resource in policy.get("resources") or []
+        ):
+            return True
+    return False
+
+
+def instance_target(raw: dict, service: str, account_id: str = "") -> dict:
+    """The IAM resource attributes of a KMS instance (its Resource Controller record), as a policy matches them."""
+    return {
+        "accountId": raw.get("account_id") or account_id,
+        "serviceType": "service",
+        "serviceName": service,
+        "serviceInstance": raw.get("guid"),
+        "resourceGroupId": raw.get("resource_group_id"),
+        "region": raw.get("region_id"),
+    }
+
+
 def _only(policy: dict, field: str) -> Optional[dict]:
     parts = policy.get(field) or []
     return parts[0] if len(parts) == 1 and isinstance(parts[0], dict) else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, cast
+from typing import Callable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
@@ -38,15 +38,11 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     IamPolicyClient,
-    condition_holds,
     find_covering_authorization,
-    role_name,
+    grants_role,
+    instance_target,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import (
-    CLUSTER_KEY_NAME,
-    IamIdentityClient,
-    parse_cluster_key_description,
-)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner, find_key_owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
     DESTROYED,
     STATE_NAMES,
@@ -72,8 +68,6 @@ CHECKS = (
     "service_authorization",
     "cluster_key_owner_kms_role",
 )
-# A role grants what every weaker role of its ladder grants.
-ROLE_LADDERS = (("Viewer", "Operator", "Editor", "Administrator"), ("Reader", "Writer", "Manager"))
 CREDENTIALS_HINT = "Check api_key (IC_API_KEY) and the IAM endpoint, or get a new iam_token (they last one hour)."
 ACCESS_GROUP_NOTE = "access-group policies are not read"
 HPCS_HINT = (
@@ -93,15 +87,6 @@ OWNER_HINT = (
 CROSS_ACCOUNT_OWNER = (
     "The KMS instance is in another account: the Kubernetes Service reads the root key through the "
     "service-to-service authorization, not with the roles of its API key owner."
-)
-OWNER_LOOKUP_HINT = (
-    "Run 'ibmcloud ks api-key info --cluster {cluster}' to see who owns it, and check that owner's roles on the KMS "
-    "instance by hand."
-)
-IAM_ID_PREFIXES = ("IBMid-", "iam-")
-NO_OWNER_HINT = (
-    "Run 'ibmcloud ks api-key reset --region {region}' with resource group {group} targeted, as a user "
-    "who holds the Reader service role on the KMS instance."
 )
 
 
@@ -160,30 +145,6 @@ def from_gap(name: str, gap: tuple) -> dict:
 
 
 # -- roles --------------------------------------------------------------------------------------------------
-def roles_covering(role: str) -> set:
-    """The role and every stronger role of its ladder (Manager covers Writer covers Reader)."""
-    for ladder in ROLE_LADDERS:
-        if role in ladder:
-            return set(ladder[ladder.index(role) :])
-    return {role}
-
-
-def grants_role(policies: list, target: dict, roles: Iterable[str]) -> bool:
-    """Whether an active access policy grants one of ``roles``, or a stronger one, on the target."""
-    wanted = set().union(*(roles_covering(role) for role in roles))
-    for policy in policies:
-        if policy.get("state", "active") != "active":
-            continue
-        if not wanted & {role_name(str(r.get("role_id", ""))) for r in policy.get("roles") or []}:
-            continue
-        if any(
-            all(condition_holds(a, target) for a in resource.get("attributes") or [])
-            for resource in policy.get("resources") or []
-        ):
-            return True
-    return False
-
-
 def policies_of(session: Session, found: Found, iam_id: str, account_id: str) -> list:
     """An identity's access policies, read once per run (raises the read's IBMCloudError every time): the caller's
     own; another identity's own and its access groups'."""
@@ -216,15 +177,7 @@ def kms_target(ask: Ask, found: Found) -> dict:
             "resourceGroupId": found.resource_group_id,
             "region": ask.region,
         }
-    raw = found.instance or {}
-    return {
-        "accountId": raw.get("account_id") or found.kms_account_id,
-        "serviceType": "service",
-        "serviceName": service_name(ask, found),
-        "serviceInstance": raw.get("guid"),
-        "resourceGroupId": raw.get("resource_group_id"),
-        "region": raw.get("region_id"),
-    }
+    return instance_target(found.instance or {}, service_name(ask, found), found.kms_account_id)
 
 
 # -- credentials and cluster ----------------------------------------------------------------------------
@@ -665,70 +618,7 @@ def check_cluster_key_owner(session: Session, ask: Ask, found: Found) -> dict:
         return from_gap(name, gap)
     cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
     owner, trouble = find_key_owner(session, cluster, cluster_account(cluster) or found.account_id)
-    return trouble if owner is None else judge_owner(session, ask, found, owner)
-
-
-def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
-    """(owner, None) or (None, outcome). The Kubernetes Service names the owner (what 'ibmcloud ks api-key info
-    --cluster' shows); only when it does not, the description of a containers-kubernetes-key (unpublished wording)
-    is tried, and a description that cannot be read makes the check unverified, never failed."""
-    name, region, group = "cluster_key_owner_kms_role", cluster.get("region"), cluster.get("resourceGroup")
-    try:
-        answered = ContainersClient(session).cluster_key_owner(cluster.get("id") or "")
-    except IBMCloudError as error:
-        answered, refusal = {}, f" (it answered: {error.describe()})"
-    else:
-        refusal = ""
-    owner = Owner.from_answer(answered)
-    if owner.iam_id:
-        return owner, None
-    try:
-        keys = IamIdentityClient(session).account_api_keys(account, CLUSTER_KEY_NAME)
-    except IBMCloudError as error:
-        return None, outcome(
-            name,
-            UNVERIFIED,
-            f"The owner of the cluster's API key could not be identified: the Kubernetes Service did not name "
-            f"it{refusal}, and the API keys of account {account} could not be listed: {error.describe()}",
-            OWNER_LOOKUP_HINT.format(cluster=cluster.get("name")),
-        )
-    matching = [key for key in keys if parse_cluster_key_description(key.get("description")) == (region, group)]
-    if len(matching) == 1:
-        return Owner(matching[0]["iam_id"], owner.name, owner.email), None
-    if not keys:
-        return None, outcome(
-            name,
-            FAILED,
-            f"The Kubernetes Service has no API key (containers-kubernetes-key) for region {region} and resource "
-            f"group {group}{refusal}.",
-            NO_OWNER_HINT.format(region=region, group=group),
-        )
-    return None, outcome(
-        name,
-        UNVERIFIED,
-        f"The owner of the cluster's API key could not be identified: the Kubernetes Service did not name "
-        f"it{refusal}, and none of the {len(keys)} containers-kubernetes-key API keys of account {account} "
-        f"could be told to be the one of region {region} and resource group {group}.",
-        OWNER_LOOKUP_HINT.format(cluster=cluster.get("name")),
-    )
-
-
-@dataclass
-class Owner:
-    """The owner of a cluster's API key: an IAM id (IBMid-..., iam-...) when known, and how IKS names it."""
-
-    iam_id: Optional[str]
-    name: Optional[str] = None
-    email: Optional[str] = None
-
-    @classmethod
-    def from_answer(cls, answer: dict) -> "Owner":
-        ident = str(answer.get("id") or "")
-        return cls(ident if ident.startswith(IAM_ID_PREFIXES) else None, answer.get("name"), answer.get("email"))
-
-    def __str__(self) -> str:
-        known = ", ".join(str(part) for part in (self.name, self.email) if part)
-        return f"{self.iam_id} ({known})" if known else str(self.iam_id)
+    return outcome(name, *trouble) if owner is None else judge_owner(session, ask, found, owner)
 
 
 def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms as ck
+from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     BadRequestError,
     ForbiddenError,
@@ -281,8 +282,13 @@ def test_the_request_names_the_kms_account_only_across_accounts(overrides, reque
 @pytest.fixture
 def iam(monkeypatch):
     state = {"authorization": {"id": "p1"}, "policies": [policy(["role:Administrator"],
-                                                                [{"name": "accountId", "value": ACCOUNT}])]}
-    monkeypatch.setattr(ck, "IamPolicyClient", MagicMock())
+                                                                [{"name": "accountId", "value": ACCOUNT}])],
+             "owner": (Owner("IBMid-o", "Olga Owner"), None),
+             "owner_policies": [policy(["serviceRole:Reader"], [{"name": "accountId", "value": ACCOUNT}])]}
+    client = MagicMock()
+    client.effective_access_policies.side_effect = lambda *_a: state["owner_policies"]
+    monkeypatch.setattr(ck, "IamPolicyClient", lambda _s: client)
+    monkeypatch.setattr(ck, "find_key_owner", lambda *_a: state["owner"])
     monkeypatch.setattr(ck, "find_covering_authorization", lambda *_a, **_k: state["authorization"])
     monkeypatch.setattr(ck, "caller_policies", lambda _s: state["policies"])
     return state
@@ -309,6 +315,13 @@ CHECKS = [
     ({"key": None, "previous_key_ids": ["crk"]}, {"policies": [], "authorization": None},
      ["does not exist", "used root key crk before"], ["Kubernetes Service creates one", "Administrator"]),
     ({"cluster": cluster(enabled=True)}, {}, [], ["root key it uses is unknown"]),
+    # the owner of the cluster's API key: the same finder as prerequisites_info's, its groups' roles included
+    ({}, {"owner_policies": []}, ["IBMid-o (Olga Owner), the owner of the API key of region us-south and resource group rg1, holds no Reader"], []),
+    ({}, {"owner": (None, ("failed", "The Kubernetes Service has no API key.", "Reset it."))},
+     ["has no API key. Reset it."], []),
+    ({}, {"owner": (None, ("unverified", "The owner could not be identified.", "Look."))}, [], ["Not verified"]),
+    ({"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"}},
+     {"owner_policies": []}, [], []),  # across accounts IKS reads the key through the authorization
 ]
 
 

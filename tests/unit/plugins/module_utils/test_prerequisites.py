@@ -9,6 +9,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _key_owner as ko
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisites as pr
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
@@ -89,10 +90,11 @@ def install(monkeypatch, **overrides):
     iam.effective_access_policies.side_effect = answer(world["owner"])
     identity.account_api_keys.side_effect = answer(world["owner_keys"])
     monkeypatch.setattr(pr, "ContainersClient", lambda _s: containers)
+    monkeypatch.setattr(ko, "ContainersClient", lambda _s: containers)
     monkeypatch.setattr(pr, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(pr, "KmsClient", lambda _s, _i: kms)
     monkeypatch.setattr(pr, "IamPolicyClient", lambda _s: iam)
-    monkeypatch.setattr(pr, "IamIdentityClient", lambda _s: identity)
+    monkeypatch.setattr(ko, "IamIdentityClient", lambda _s: identity)
     monkeypatch.setattr(pr, "caller_policies", answer(world["caller"]))
     monkeypatch.setattr(pr, "find_covering_authorization", answer(world["authorization"]))
     return {"containers": containers, "resources": resources, "kms": kms, "iam": iam, "identity": identity}

@@ -101,6 +101,7 @@ def world(monkeypatch):
     monkeypatch.setattr(_cluster_kms, "IamPolicyClient", MagicMock())
     monkeypatch.setattr(_cluster_kms, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
     monkeypatch.setattr(_cluster_kms, "caller_policies", lambda _s: [])
+    monkeypatch.setattr(_cluster_kms, "owner_check", lambda *_a: (None, None))
     tagging = MagicMock()
     tagging.tags_of.return_value = []
     monkeypatch.setattr(_cluster_kms, "TaggingClient", lambda _s: tagging)
