@@ -231,7 +231,7 @@ def test_injectors_cover_what_the_modules_read():
     _inputs, injectors = load_credential_type()
     injected = set(injectors["env"])
     endpoints = set(re.findall(r'"(IBMCLOUD_\w+_API_ENDPOINT)"', (MODULE_UTILS / "_endpoints.py").read_text(encoding="utf-8")))
-    assert len(endpoints) == 8 and endpoints <= injected, endpoints - injected
+    assert len(endpoints) == 9 and endpoints <= injected, endpoints - injected
     argspec = (MODULE_UTILS / "_argspec.py").read_text(encoding="utf-8")
     for option in ("api_key", "region", "endpoint_type"):
         names = re.search(r"\b" + option + r"=dict\(.*?env_fallback, \[([^\]]*)\]", argspec, re.S).group(1)

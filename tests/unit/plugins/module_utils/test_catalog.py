@@ -74,14 +74,14 @@ def test_plan_by_name_searches_then_lists_the_plans_once_per_run():
 
 
 def test_an_unknown_plan_names_the_catalog_plans():
-    client, _ = catalog([page([HPCS]), page([{"id": "p-std", "name": "standard", "kind": "plan"}])])
+    client, _adapter = catalog([page([HPCS]), page([{"id": "p-std", "name": "standard", "kind": "plan"}])])
     with pytest.raises(InputError, match="'gold' is not a plan of hs-crypto.*its plans: standard"):
         client.plan_id("hs-crypto", "gold")
 
 
 @pytest.mark.parametrize("found", [[], [HPCS, {**HPCS, "id": "svc-other"}]])
 def test_no_single_service_is_an_error_before_any_change(found):
-    client, _ = catalog([page(found)])
+    client, _adapter = catalog([page(found)])
     with pytest.raises(IBMCloudError, match="cannot be confirmed; nothing was created"):
         client.plan_id("hs-crypto", "standard")
 
