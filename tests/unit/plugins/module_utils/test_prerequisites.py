@@ -375,9 +375,8 @@ def test_the_kms_side_is_read_with_the_kms_accounts_own_session(monkeypatch):
     kms_session = session(claims={"iam_id": "IBMid-kms", "exp": NOW + 3600})
     kms_session.account_id = OTHER
     found = pr.Found()
-    results = {r["name"]: r for r in pr.check_all(session, pr.Ask(cluster="demo", instance="kp", root_key="crk",
-                                                                   kms_account_id=OTHER), found,
-                                                  open_kms_session=lambda: kms_session)}
+    ask = pr.Ask(cluster="demo", instance="kp", root_key="crk", kms_account_id=OTHER)
+    results = {r["name"]: r for r in pr.check_all(session, ask, found, open_kms_session=lambda: kms_session)}
     assert seen == [OTHER] and found.kms_readable
     assert results["instance"]["status"] == "passed" and results["root_key"]["status"] == "passed"
     assert results["cluster_key_owner_kms_role"]["status"] == "not_applicable"
@@ -393,14 +392,15 @@ def test_kms_credentials_of_another_account_fail_the_credentials_check(monkeypat
     assert {r["status"] for r in results[1:]} == {"unverified"}
 
 
-@pytest.mark.parametrize("owner, status", [([policy(["role:Administrator", "serviceRole:Manager"], accountId=OTHER)], "passed"),
-                                           ([], "failed")])
+KMS_ADMIN = [policy(["role:Administrator", "serviceRole:Manager"], accountId=OTHER)]
+
+
+@pytest.mark.parametrize("owner, status", [(KMS_ADMIN, "passed"), ([], "failed")])
 def test_the_kms_credentials_roles_are_judged_with_their_groups(monkeypatch, owner, status):
     fakes = install(monkeypatch, instances=[{**KP, "account_id": OTHER}], owner=owner)
     kms_session = session(claims={"iam_id": "IBMid-kms", "exp": NOW + 3600})
     kms_session.account_id = OTHER
-    results = {r["name"]: r for r in pr.check_all(session, pr.Ask(cluster="demo", instance="kp", root_key="crk",
-                                                                   kms_account_id=OTHER), pr.Found(),
-                                                  open_kms_session=lambda: kms_session)}
+    ask = pr.Ask(cluster="demo", instance="kp", root_key="crk", kms_account_id=OTHER)
+    results = {r["name"]: r for r in pr.check_all(session, ask, pr.Found(), open_kms_session=lambda: kms_session)}
     assert results["caller_kms_role"]["status"] == status and "IBMid-kms" in results["caller_kms_role"]["message"]
     fakes["iam"].effective_access_policies.assert_any_call(OTHER, "IBMid-kms")
