@@ -86,9 +86,9 @@ def compat() -> None:
         env=env,
         what="ansible-test units (2.19)",
     )
+    tests = [word for test in COMPAT_SANITY_TESTS for word in ("--test", test)]
     run(
-        [venv / "bin" / "ansible-test", "sanity", "--venv", "--python", COMPAT_PY, "--color", "no"]
-        + [word for test in COMPAT_SANITY_TESTS for word in ("--test", test)],
+        [venv / "bin" / "ansible-test", "sanity", "--venv", "--python", COMPAT_PY, "--color", "no", *tests],
         cwd=copy,
         env=env,
         what="ansible-test sanity (2.19)",

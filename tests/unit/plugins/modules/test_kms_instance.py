@@ -68,7 +68,8 @@ def test_ensure_absent(current, check_mode, wait, changed, deleted, waited):
     assert fake.delete_instance.called is deleted
 
 
-TIERED, CRR = "eedd3585-90c6-4c8f-be3d-062069e99fc3", "4e853ad3-5820-49c7-8d07-a179fb15b9ee"
+TIERED = "eedd3585-90c6-4c8f-be3d-062069e99fc3"
+CRR = "4e853ad3-5820-49c7-8d07-a179fb15b9ee"
 
 
 @pytest.mark.parametrize(
