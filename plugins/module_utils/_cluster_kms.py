@@ -8,11 +8,13 @@
 before enabling KMS, and the wait for the master.
 
 The Kubernetes Service API shows only whether KMS is on (``features.keyProtectEnabled``), not which root key
-is used. The root key comes from Key Protect registrations: the Kubernetes Service registers the cluster CRN
-on the root key it uses. Neither API shows the keys a cluster used before (the registration moves to the new
-key on a switch). So cluster_kms records each key it moves a cluster away from as a tag on the cluster
-(see _tagging.py) and refuses those keys before any request; a key left by other tools is still recognised while
-an old registration is listed, and otherwise the Kubernetes Service refuses it and the module explains the refusal.
+is used. The root key comes from Key Protect registrations: the Kubernetes Service registers the cluster on the
+root key it uses (under a CRN of service containers-kubernetes that carries the cluster id; the exact CRN is
+unpublished). Neither API shows the keys a cluster used before (the registration moves to the new key on a
+switch). So cluster_kms records each key it moves a cluster away from as a tag on the cluster, and the key it puts
+it on (see _tagging.py); it refuses the former before any request, and a rerun without a visible registration
+trusts the latter. A key left by other tools is still recognised while an old registration is listed; otherwise
+the Kubernetes Service refuses it and the module explains the refusal.
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ def registers_cluster(registration: dict, cluster_id: str) -> bool:
     """Whether a registration is the Kubernetes Service's for this cluster: the service segment of its resourceCrn is
     containers-kubernetes and the cluster id is one of its segments (the exact CRN IKS registers is unpublished)."""
     parts = (registration.get("resourceCrn") or "").split(":")
-    return len(parts) > 7 and parts[4] == CONTAINERS_SERVICE and cluster_id in re.split(r"[:/]", ":".join(parts[5:]))
+    segments = re.split(r"[:/]", ":".join(parts[5:]))
+    return bool(cluster_id) and len(parts) > 7 and parts[4] == CONTAINERS_SERVICE and cluster_id in segments
 
 
 def split_registrations(registrations: list, cluster: dict) -> tuple:

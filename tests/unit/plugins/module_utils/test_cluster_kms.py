@@ -80,6 +80,7 @@ def test_days_until(text, days):
     ],
 )
 def test_split_registrations_takes_the_newest_as_current(registrations, current, previous):
+    assert ck.split_registrations(registrations, {"crn": CRN}) == (None, [])  # no cluster id matches nothing
     found, older = ck.split_registrations(registrations, {"id": "c1", "crn": CRN})
     assert (found or {}).get("keyId") == current
     assert older == previous
