@@ -127,7 +127,7 @@ class Found:
     resource_group_id: Optional[str] = None  # of the instance to be created
     key: Optional[dict] = None
     new_key: bool = False
-    policies: dict = field(default_factory=dict)  # iam_id -> access policies, or the IBMCloudError of the read
+    policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
 
     @property
@@ -145,20 +145,22 @@ def from_gap(name: str, gap: tuple) -> dict:
 
 
 # -- roles --------------------------------------------------------------------------------------------------
-def policies_of(session: Session, found: Found, iam_id: str, account_id: str) -> list:
+def policies_of(session: Session, found: Found, iam_id: str, account_id: str, *, groups: bool = False) -> list:
     """An identity's access policies, read once per run (raises the read's IBMCloudError every time): the caller's
-    own; another identity's own and its access groups'."""
-    if iam_id not in found.policies:
+    own, or with ``groups`` its own and those of its access groups (always for another identity)."""
+    groups = groups or not (iam_id == session.claims().get("iam_id") and account_id == found.account_id)
+    key = (iam_id, account_id, groups)
+    if key not in found.policies:
         try:
-            if iam_id == session.claims().get("iam_id") and account_id == found.account_id:
-                found.policies[iam_id] = caller_policies(session)
+            if groups:
+                found.policies[key] = IamPolicyClient(session).effective_access_policies(account_id, iam_id)
             else:
-                found.policies[iam_id] = IamPolicyClient(session).effective_access_policies(account_id, iam_id)
+                found.policies[key] = caller_policies(session)
         except IBMCloudError as error:
-            found.policies[iam_id] = error
-    if isinstance(found.policies[iam_id], IBMCloudError):
-        raise found.policies[iam_id]
-    return found.policies[iam_id]
+            found.policies[key] = error
+    if isinstance(found.policies[key], IBMCloudError):
+        raise found.policies[key]
+    return found.policies[key]
 
 
 def service_name(ask: Ask, found: Found) -> str:
@@ -630,7 +632,8 @@ def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
         cluster.get("resourceGroup")
     )
     try:
-        policies = policies_of(session, found, cast(str, owner.iam_id), cluster_account(cluster) or found.account_id)
+        account = cluster_account(cluster) or found.account_id
+        policies = policies_of(session, found, cast(str, owner.iam_id), account, groups=True)  # even the caller's
     except IBMCloudError as error:
         return outcome(name, UNVERIFIED, f"The access policies of {whose} could not be read: {error.describe()}")
     if grants_role(policies, kms_target(ask, found), [role]):

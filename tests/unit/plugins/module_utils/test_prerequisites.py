@@ -404,3 +404,12 @@ def test_the_kms_credentials_roles_are_judged_with_their_groups(monkeypatch, own
     results = {r["name"]: r for r in pr.check_all(session, ask, pr.Found(), open_kms_session=lambda: kms_session)}
     assert results["caller_kms_role"]["status"] == status and "IBMid-kms" in results["caller_kms_role"]["message"]
     fakes["iam"].effective_access_policies.assert_any_call(OTHER, "IBMid-kms")
+
+
+def test_a_caller_who_owns_the_clusters_api_key_is_judged_with_its_groups(monkeypatch):
+    """The caller's own policies serve the caller's checks; as the key owner, its groups count too."""
+    cluster_admin = [policy(["role:Administrator"], accountId=ACCOUNT, serviceName="containers-kubernetes")]
+    fakes = install(monkeypatch, key_owner={"id": "IBMid-me"}, caller=cluster_admin, owner=OWNER_READER)
+    results, _found = run()
+    assert results["cluster_key_owner_kms_role"]["status"] == "passed"
+    fakes["iam"].effective_access_policies.assert_called_once_with(ACCOUNT, "IBMid-me")
