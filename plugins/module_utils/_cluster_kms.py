@@ -475,9 +475,7 @@ def owner_check(session: Session, cluster: dict, instance: dict) -> tuple:
     if owner is None:
         status, message, hint = trouble
         return (f"{message} {hint}", None) if status == FAILED else (None, f"Not verified: {message} {hint}")
-    whose = f"{owner}, the owner of the API key of region {cluster.get('region')} and resource group " + str(
-        cluster.get("resourceGroup")
-    )
+    whose = owner.of(cluster)
     try:
         policies = IamPolicyClient(session).effective_access_policies(account, cast(str, owner.iam_id))
     except IBMCloudError as error:
@@ -487,10 +485,10 @@ def owner_check(session: Session, cluster: dict, instance: dict) -> tuple:
     return f"{whose}, holds no Reader role on KMS instance {instance['guid']}. {OWNER_HINT}", None
 
 
-def crn_service_name(instance: dict) -> str:
-    """The IAM service name (CRN service segment) of a KMS instance: kms or hs-crypto."""
+def crn_service_name(instance: dict, default: str = "kms") -> str:
+    """The IAM service name (CRN service segment) of a KMS instance: kms or hs-crypto (DEFAULT without a CRN)."""
     parts = (instance.get("crn") or "").split(":")
-    return parts[4] if len(parts) > 4 else "kms"
+    return parts[4] if len(parts) > 4 and parts[4] else default
 
 
 def refuse(target: Target) -> None:

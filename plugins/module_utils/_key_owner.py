@@ -95,3 +95,9 @@ class Owner:
     def __str__(self) -> str:
         known = ", ".join(str(part) for part in (self.name, self.email) if part)
         return f"{self.iam_id} ({known})" if known else str(self.iam_id)
+
+    def of(self, cluster: dict) -> str:
+        """Who the owner is, for messages: the identity and whose API key it owns."""
+        return f"{self}, the owner of the API key of region {cluster.get('region')} and resource group " + str(
+            cluster.get("resourceGroup")
+        )

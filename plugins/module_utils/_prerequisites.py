@@ -24,6 +24,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     caller_policies,
     cluster_account,
     cluster_target,
+    crn_service_name,
     grants_administrator,
     key_problems,
     kms_account,
@@ -165,8 +166,7 @@ def policies_of(session: Session, found: Found, iam_id: str, account_id: str, *,
 
 def service_name(ask: Ask, found: Found) -> str:
     """The IAM service name (CRN segment) of the KMS instance: kms or hs-crypto."""
-    parts = ((found.instance or {}).get("crn") or "").split(":")
-    return parts[4] if len(parts) > 4 and parts[4] else SERVICES[ask.kms_service]["crn_name"]
+    return crn_service_name(found.instance or {}, SERVICES[ask.kms_service]["crn_name"])
 
 
 def kms_target(ask: Ask, found: Found) -> dict:
@@ -550,12 +550,13 @@ def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
     wanted = " and ".join(f"{' or '.join(roles)} (to {why})" for roles, why in needs)
     where = describe_target(ask, found)
     target = kms_target(ask, found)
+    granted = all(grants_role(policies, target, roles) for roles, _why in needs)
     if session.account_id != found.account_id:  # the KMS account's own credentials: their groups were read too
         whose = f"the access policies of {caller} (the KMS account's credentials) and of its access groups"
-        if all(grants_role(policies, target, roles) for roles, _why in needs):
+        if granted:
             return outcome(name, PASSED, f"{whose[0].upper()}{whose[1:]} grant {wanted} on {where}.")
         return outcome(name, FAILED, f"None of {whose} grants {wanted} on {where}.", f"Grant {caller} {wanted}.")
-    if all(grants_role(policies, target, roles) for roles, _why in needs):
+    if granted:
         return outcome(name, PASSED, f"The caller's own access policies grant {wanted} on {where}.")
     return outcome(
         name,
@@ -628,9 +629,7 @@ def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
     role = "Writer" if ask.create_root_key else "Reader"
     where = describe_target(ask, found)
     cluster = cast(dict, found.cluster)  # check_cluster_key_owner returned first on a cluster gap
-    whose = f"{owner}, the owner of the API key of region {cluster.get('region')} and resource group " + str(
-        cluster.get("resourceGroup")
-    )
+    whose = owner.of(cluster)
     try:
         account = cluster_account(cluster) or found.account_id
         policies = policies_of(session, found, cast(str, owner.iam_id), account, groups=True)  # even the caller's
