@@ -105,13 +105,15 @@ def failure_reason(job: parallel.Job, limit: int = 400) -> str:
 
 
 def summary(jobs: list[parallel.Job], prepared_seconds: float, total_seconds: float) -> int:
-    say("Summary (each step's time; logs in " + str(LOGS) + ")")
+    say("Summary (each step's time and CPU time; logs in " + str(LOGS) + ")")
     print(f"  prepared in {prepared_seconds:.0f} s")
     for job in sorted(jobs, key=lambda j: list(STEPS).index(j.name)):
-        line = f"  {'passed' if job.passed else 'FAILED'}: {job.name} ({job.seconds:.0f} s)"
+        verdict = "passed" if job.passed else "FAILED"
+        line = f"  {verdict}: {job.name} ({job.seconds:.0f} s, CPU {job.cpu_seconds:.0f} s)"
         print(line if job.passed else f"{line}: {failure_reason(job)}")
     minutes, seconds = divmod(int(total_seconds), 60)
-    print(f"  total: {minutes} min {seconds} s")
+    cpu = sum(job.cpu_seconds for job in jobs)
+    print(f"  total: {minutes} min {seconds} s; CPU {cpu:.0f} s on {os.cpu_count()} CPU(s)")
     passed = sum(job.passed for job in jobs)
     print(f"{passed} passed, {len(jobs) - passed} failed", flush=True)
     return 0 if passed == len(jobs) else 1

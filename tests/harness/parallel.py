@@ -25,6 +25,7 @@ class Job:
     process: subprocess.Popen | None = None
     started: float = 0.0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # user + system time of the job and everything it waited for
     status: int | None = None
     extra: dict = field(default_factory=dict)
 
@@ -53,6 +54,19 @@ def _start(job: Job) -> None:
     print(f"[{_clock()}] started {job.name} (log: {job.log})", flush=True)
 
 
+def _ended(job: Job) -> bool:
+    """Whether JOB has ended; when it has, its status, time and CPU time are filled in."""
+    process = job.process
+    assert process is not None
+    pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
+    if pid == 0:
+        return False
+    process.returncode = job.status = os.waitstatus_to_exitcode(wait_status)
+    job.seconds = time.monotonic() - job.started
+    job.cpu_seconds = usage.ru_utime + usage.ru_stime
+    return True
+
+
 def stop(jobs: Sequence[Job]) -> None:
     """End every job still running, with everything it started."""
     running = [job for job in jobs if job.process is not None and job.process.poll() is None]
@@ -79,10 +93,9 @@ def run_all(jobs: Sequence[Job], *, limit: int, on_end: Callable[[Job], None] | 
                 _start(job)
                 running.append(job)
             for job in list(running):
-                status = job.process.poll()  # type: ignore[union-attr]
-                if status is None:
+                if not _ended(job):
                     continue
-                job.status, job.seconds = status, time.monotonic() - job.started
+                status = job.status
                 running.remove(job)
                 print(
                     f"[{_clock()}] {'passed' if status == 0 else 'FAILED'}: {job.name} ({job.seconds:.0f} s)",

@@ -55,14 +55,15 @@ def test_forbidden_members_reads_the_tarball(tmp_path):
 
 def test_summary_ends_with_the_counts(capsys, tmp_path):
     jobs = [
-        parallel.Job(name=name, command=[], log=tmp_path / name, status=status, seconds=3)
+        parallel.Job(name=name, command=[], log=tmp_path / name, status=status, seconds=3, cpu_seconds=5)
         for name, status in (("units", 0), ("sanity", 1), ("lint", 0))
     ]
     (tmp_path / "sanity").write_text("nox > Running session sanity\nnox > Session sanity aborted: pep8 found 2 lines\n")
     assert orchestrator.summary(jobs, 1.0, 65.0) == 1
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1] == "2 passed, 1 failed"
-    assert "  FAILED: sanity (3 s): pep8 found 2 lines" in lines and "  total: 1 min 5 s" in lines
+    assert "  FAILED: sanity (3 s, CPU 5 s): pep8 found 2 lines" in lines
+    assert any(line.startswith("  total: 1 min 5 s; CPU 15 s on ") for line in lines)
 
 
 def test_a_failure_without_a_reason_points_at_its_log(tmp_path):
@@ -85,6 +86,14 @@ def test_jobs_run_side_by_side_and_report_each_status(tmp_path):
     parallel.run_all(jobs, limit=2, on_end=lambda job: ended.append(job.name))
     assert [job.status for job in jobs] == [0, 3, 0]
     assert sorted(ended) == sorted(job.name for job in jobs)
+
+
+def test_a_job_reports_the_cpu_time_of_what_it_started(tmp_path):
+    # The CPU time is a report; the test only asks that a child's work is counted, not how fast the machine is.
+    burn = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'sum(range(3_000_000))'], check=True)"
+    job = parallel.Job(name="burn", command=[sys.executable, "-c", burn], log=tmp_path / "burn.log")
+    parallel.run_all([job], limit=1)
+    assert job.passed and 0 < job.cpu_seconds
 
 
 def test_an_unknown_step_fails_before_anything_runs(capsys):
