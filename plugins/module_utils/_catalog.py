@@ -61,7 +61,10 @@ class CatalogClient:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.url = api_url(session.url("global_catalog"))
-        self.client = session.configure(GlobalCatalogV1(authenticator=session.authenticator), self.url)
+
+    @property
+    def client(self) -> Any:
+        return self.session.service(GlobalCatalogV1, self.url)
 
     def _all(self, fetch: Callable[[int], Any], what: str) -> list:
         """Every entry of a paged search (``offset``/``limit``; ``count`` is the total)."""

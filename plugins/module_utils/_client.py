@@ -239,6 +239,7 @@ class Session:
         if settings.ca_path and settings.validate_certs:
             self.http_config["verify"] = settings.ca_path
         self.authenticator = self._authenticator()
+        self._services: dict = {}
 
     def _authenticator(self) -> Any:
         if not self.settings.api_key:
@@ -259,6 +260,21 @@ class Session:
             endpoint_type=self.settings.endpoint_type,
             overrides=self.settings.endpoints,
         )
+
+    def service(self, factory: Callable[..., Any], url: str) -> Any:
+        """The sdk-core service FACTORY makes, for URL, configured: one per session, made when first asked for (each
+        one made loads the CA bundle, which costs more than most calls)."""
+        key = (factory, url)
+        if key not in self._services:
+            self._services[key] = self.configure(factory(authenticator=self.authenticator), url)
+        return self._services[key]
+
+    def shared(self, factory: Callable[..., T], *args: Any) -> T:
+        """FACTORY(self, *args), one per session: the collection's clients, which are sdk-core services too."""
+        key = (factory, *args)
+        if key not in self._services:
+            self._services[key] = factory(self, *args)
+        return self._services[key]
 
     def configure(self, client: Any, url: str) -> Any:
         client.set_service_url(url)

@@ -280,11 +280,15 @@ class IamPolicyClient:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.pap = session.configure(
-            IamPolicyManagementV1(authenticator=session.authenticator), session.url("iam_policy")
-        )
+
+    @property
+    def pap(self) -> Any:
+        return self.session.service(IamPolicyManagementV1, self.session.url("iam_policy"))
+
+    @property
+    def groups(self) -> Any:
         # IAM Access Groups is served on IAM's host (IamAccessGroupsV2.DEFAULT_SERVICE_URL).
-        self.groups = session.configure(IamAccessGroupsV2(authenticator=session.authenticator), session.url("iam"))
+        return self.session.service(IamAccessGroupsV2, self.session.url("iam"))
 
     def list_authorizations(self, account_id: str) -> list:
         """Every active authorization policy of an account (all pages)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import traceback
 from functools import partial
-from typing import Optional
+from typing import Any, Optional
 from urllib.parse import parse_qs, urlparse
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
@@ -61,7 +61,10 @@ class IamIdentityClient:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.identity = session.configure(IamIdentityV1(authenticator=session.authenticator), session.url("iam"))
+
+    @property
+    def identity(self) -> Any:
+        return self.session.service(IamIdentityV1, self.session.url("iam"))
 
     def account_api_keys(self, account_id: str, name: str) -> list:
         """Every API key of the account named ``name`` (all pages; the filter narrows, the comparison decides)."""

@@ -43,7 +43,7 @@ def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
     read makes the check unverified, never failed."""
     region, group = cluster.get("region"), cluster.get("resourceGroup")
     try:
-        answered = ContainersClient(session).cluster_key_owner(cluster.get("id") or "")
+        answered = session.shared(ContainersClient).cluster_key_owner(cluster.get("id") or "")
     except IBMCloudError as error:
         answered, refusal = {}, f" (it answered: {error.describe()})"
     else:

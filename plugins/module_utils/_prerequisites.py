@@ -206,7 +206,7 @@ def connect(open_session: Callable[[], Optional[Session]]) -> tuple:
 def read_cluster(session: Session, ask: Ask, found: Found) -> Optional[dict]:
     """Read the cluster; a failed credentials outcome when the API refuses the token itself (HTTP 401)."""
     try:
-        found.cluster = ContainersClient(session).get_cluster(ask.cluster)
+        found.cluster = session.shared(ContainersClient).get_cluster(ask.cluster)
     except UnauthorizedError as error:
         return outcome(
             "credentials",

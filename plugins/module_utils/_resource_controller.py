@@ -98,12 +98,14 @@ class ResourceClient:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._catalog: Optional[CatalogClient] = None
-        self.controller = session.configure(
-            ResourceControllerV2(authenticator=session.authenticator), session.url("resource_controller")
-        )
-        self.manager = session.configure(
-            ResourceManagerV2(authenticator=session.authenticator), session.url("resource_manager")
-        )
+
+    @property
+    def controller(self) -> Any:
+        return self.session.service(ResourceControllerV2, self.session.url("resource_controller"))
+
+    @property
+    def manager(self) -> Any:
+        return self.session.service(ResourceManagerV2, self.session.url("resource_manager"))
 
     def plan_id(self, service: str, plan: Optional[str]) -> str:
         """The catalog id of PLAN (a name, or already an id; the service's default plan when not given)."""

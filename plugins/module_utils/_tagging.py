@@ -16,7 +16,7 @@ it a rerun would not know that the cluster already uses the key.
 from __future__ import annotations
 
 import traceback
-from typing import Optional
+from typing import Any, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 
@@ -63,9 +63,10 @@ def previous_key_ids(tags: list) -> list:
 class TaggingClient:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.client = session.configure(
-            GlobalTaggingV1(authenticator=session.authenticator), session.url("global_tagging")
-        )
+
+    @property
+    def client(self) -> Any:
+        return self.session.service(GlobalTaggingV1, self.session.url("global_tagging"))
 
     def tags_of(self, crn: str) -> list:
         """The user tags attached to a resource (IBM allows at most 1000, one page)."""

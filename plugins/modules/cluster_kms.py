@@ -255,6 +255,13 @@ cluster_kms:
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
       version_added: 0.2.0
+    rewrap_status:
+      description:
+        - V(current) when RV(cluster_kms.registration_key_version) is the root key's current version, V(pending) when
+          it is an older one, V(unknown) when either cannot be read (see M(ibmcloud.kms.cluster_kms_info)).
+      type: str
+      sample: current
+      version_added: 0.2.0
     private_endpoint:
       description:
         - The requested O(private_endpoint) after a change. Null when nothing changed, because the API does not show it.
@@ -377,7 +384,7 @@ def ensure_enabled(
 def run(module: IBMCloudModule) -> tuple:
     """(changed, before view, after view, seconds waited or None)."""
     params = module.params
-    containers = ContainersClient(module.session)
+    containers = module.session.shared(ContainersClient)
     cluster = containers.get_cluster(params["cluster"])
     if cluster is None:
         raise InputError(f"Cluster {params['cluster']!r} was not found in the account of the API key.")

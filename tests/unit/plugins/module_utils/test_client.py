@@ -365,3 +365,21 @@ def test_a_401_of_another_api_to_an_unexpired_token_stays_a_credentials_error():
         client.request("GET", "/global/v2/getCluster", what="read cluster", hint="Needs Viewer.")
     assert not isinstance(caught.value, ForbiddenError)
     assert "did not accept the credentials" in caught.value.describe()
+
+
+def test_a_session_makes_each_service_and_client_once():
+    """Each sdk-core service loads the CA bundle when made: one per session, made when first used."""
+    live = session()
+    first = ResourceClient(live)
+    assert live._services == {}  # nothing made before a call needs it
+    controller = first.controller
+    assert ResourceClient(live).controller is controller and first.controller is controller
+    assert live.service(type(controller), "https://other.example") is not controller
+    made = []
+
+    def factory(_session, number):
+        made.append(number)
+        return [number]
+
+    assert live.shared(factory, 2) is live.shared(factory, 2) and made == [2]
+    assert live.shared(factory, 3) == [3] and made == [2, 3]

@@ -61,6 +61,7 @@ def session(claims=None, api_key="key"):
     fake.claims.return_value = claims or {"iam_id": "IBMid-me", "exp": NOW + 3600}
     fake.account_id = ACCOUNT
     fake.now.return_value = NOW
+    fake.shared.side_effect = lambda factory, *args: factory(fake, *args)  # one client per session, as Session does
     fake.settings.api_key = api_key
     return fake
 
