@@ -142,9 +142,31 @@ def describe(
         "master_health": life["masterHealth"],
         "cluster_state": cluster.get("state"),
     }
+    view["rewrap_status"] = rewrap_status(view["root_key_version"], view["registration_key_version"])
     view["problems"] = health_problems(view)
     view["healthy"] = view["enabled"] and not view["problems"]
     return view
+
+
+def rewrap_status(key_version: Optional[str], registered_version: Optional[str]) -> str:
+    """Whether the cluster's registration shows the root key's current version: ``current``; an older one,
+    ``pending`` (after a rotation, until the Kubernetes Service has re-wrapped the cluster's keys; IBM does not
+    publish whether or when the registration follows); or ``unknown`` (no key or no version to compare)."""
+    if not key_version or not registered_version:
+        return "unknown"
+    return "current" if key_version == registered_version else "pending"
+
+
+def rewrap_warning(view: dict) -> Optional[str]:
+    """The warning for a cluster whose registration shows an older version of its root key than the current one."""
+    if view["rewrap_status"] != "pending":
+        return None
+    return (
+        f"Cluster {view['cluster_name']}: its Key Protect registration shows version {view['registration_key_version']}"
+        f" of root key {view['root_key_id']}, whose current version is {view['root_key_version']}: the cluster's"
+        " re-wrap with the rotated key is not visible in Key Protect yet. The cluster keeps working on the older"
+        " version; IBM does not publish whether or when the registration follows a rotation, so check again later."
+    )
 
 
 def _version_id(record: dict) -> Optional[str]:

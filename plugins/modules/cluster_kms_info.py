@@ -160,6 +160,16 @@ clusters:
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
       version_added: 0.2.0
+    rewrap_status:
+      description:
+        - V(current) when RV(clusters[].registration_key_version) is the root key's current version; V(pending) when
+          it is an older one (after a rotation, until the Kubernetes Service has re-wrapped the cluster's keys; the
+          module then warns); V(unknown) when either version cannot be read.
+        - IBM does not publish whether or when the registration follows a rotation, so V(pending) is not a health
+          problem.
+      type: str
+      sample: current
+      version_added: 0.2.0
     private_endpoint:
       description: Always null; the API does not show which KMS endpoint a cluster uses.
       type: bool
@@ -183,6 +193,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     describe,
     kms_account,
     resolve_instance,
+    rewrap_warning,
     split_registrations,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient
@@ -267,7 +278,7 @@ def cluster_view(cluster: dict, searched: list, now: float) -> dict:
 def main() -> None:
     module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
     try:
-        containers = ContainersClient(module.session)
+        containers = module.session.shared(ContainersClient)
         clusters = find_clusters(containers, module.params)
         searched: list = []
         if clusters:
@@ -276,6 +287,8 @@ def main() -> None:
         views = [cluster_view(cluster, searched, now) for cluster in clusters]
     except IBMCloudError as error:
         module.fail_from_error(error)
+    for warning in filter(None, map(rewrap_warning, views)):
+        module.warn(warning)
     module.exit_json(changed=False, clusters=views)
 
 

@@ -20,6 +20,10 @@ CONTRACTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("reads-fail", "crypto-fails"),
         "which key calls an HPCS instance whose master key is not loaded refuses",
     ),
+    "rotation-rewrap": (
+        ("follows", "never"),
+        "whether the registration IKS wrote moves to a rotated root key's new version (keyVersion), and when",
+    ),
     "key-owner": (
         ("clusterkeyowner", "go-field-names", "name-only", "not-served"),
         "what GET /v1/logging/{cluster}/clusterkeyowner answers",

@@ -194,8 +194,9 @@ def rotate(world: World, guid: str, key: dict[str, Any], payload: str | None = N
     if payload:
         key["_payload"] = payload
     # The registered services (IKS) pick the new version up asynchronously: the registrations follow it after
-    # world.rewrap_seconds (read lazily by registrations_of).
-    key["_rewrapDueAt"] = world.clock.now() + world.rewrap_seconds
+    # world.rewrap_seconds (read lazily by registrations_of), or never (contract rotation-rewrap=never).
+    if world.contract["rotation-rewrap"] == "follows":
+        key["_rewrapDueAt"] = world.clock.now() + world.rewrap_seconds
     registrations_of(world, guid, key["id"])
 
 

@@ -162,6 +162,21 @@ def test_sdk_registrations_follow_a_rotation_after_the_rewrap(kms, world):
     assert "_rewrapDueAt" not in json.dumps(service.get_key(key["id"], guid).get_result())
 
 
+def test_sdk_registrations_never_follow_a_rotation_under_rotation_rewrap_never(kms, world):
+    """contract rotation-rewrap=never: the key shows the new version, the registration keeps the old one."""
+    service, guid = kms
+    world.contract["rotation-rewrap"] = "never"
+    key = sdk_create(service, guid, ROOT)
+    with world.lock:
+        kp_store.add_registration(world, guid, key["id"], CLUSTER_CRN, "cluster secrets")
+    assert service.rotate_key(key["id"], guid, key_action_rotate_body=stream({})).get_status_code() == 204
+    with world.lock:
+        world.clock.advance(3000)  # long after a re-wrap would show (rewrap_seconds is 0), within the token's hour
+    registration = service.get_registrations(key["id"], guid).get_result()["resources"][0]
+    assert registration["keyVersion"]["id"] == key["keyVersion"]["id"]
+    assert service.get_key(key["id"], guid).get_result()["resources"][0]["keyVersion"]["id"] != key["keyVersion"]["id"]
+
+
 def test_sdk_disable_enable(kms, world):
     service, guid = kms
     key = sdk_create(service, guid, ROOT)

@@ -181,6 +181,29 @@ def test_describe_reports_key_versions_and_rotation(key, reg, version, created, 
             view["registration_key_version"]) == (version, created, rotated, registered)
 
 
+# (root key version, registration version, rewrap status, warned)
+REWRAPS = [
+    ("v2", "v2", "current", False),
+    ("v2", "v1", "pending", True),     # rotated; the registration has not followed (yet, or ever)
+    ("v2", None, "unknown", False),    # a registration without a version, or none
+    (None, "v1", "unknown", False),    # the key could not be read
+    (None, None, "unknown", False),
+]
+
+
+@pytest.mark.parametrize("key_version, registered, status, warned", REWRAPS)
+def test_rewrap_status_compares_the_registration_with_the_key(key_version, registered, status, warned):
+    key = {**ROOT, "keyVersion": {"id": key_version}} if key_version else None
+    reg = {**registration("k1", "t"), "keyVersion": {"id": registered}} if registered else registration("k1", "t")
+    view = ck.describe(cluster(enabled=True), key=key, registration=reg, now=NOW)
+    assert view["rewrap_status"] == status
+    warning = ck.rewrap_warning(view)
+    assert (warning is not None) == warned
+    if warned:
+        assert "version v1 of root key k1, whose current version is v2" in warning
+        assert view["healthy"] is True  # an older version still decrypts: not a health problem
+
+
 # (predicted, can read the key side, registrations read back, expected registration version)
 AFTER = [
     (True, True, [], "v2"),                                                        # check mode: the key's version

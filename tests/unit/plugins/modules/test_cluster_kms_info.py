@@ -149,7 +149,7 @@ def cross_world(monkeypatch):
     monkeypatch.setattr(cluster_kms_info, "ContainersClient", lambda _s: containers)
     monkeypatch.setattr(cluster_kms_info, "ResourceClient", recorder("resources", resources))
     monkeypatch.setattr(cluster_kms_info, "KmsClient", recorder("kms", kms))
-    return {"accounts": accounts, "resources": resources}
+    return {"accounts": accounts, "resources": resources, "kms_client": kms}
 
 
 # (options beyond the cluster, account whose session read the KMS side, instances resolved)
@@ -179,3 +179,13 @@ def test_main_refuses_kms_credentials_of_another_account(capsys, cross_world):
     result = run_module(capsys, cluster_kms_info.main, args)
     assert result["failed"] and "not to kms_account_id acct-other" in result["msg"]
     assert cross_world["accounts"]["kms"] == []
+
+
+@pytest.mark.parametrize("registered, warned", [("v1", False), ("v0", True)])
+def test_main_warns_when_the_registration_shows_an_older_key_version(capsys, cross_world, registered, warned):
+    crn = CLUSTERS[0]["crn"]
+    kms = cross_world["kms_client"]
+    kms.registrations.return_value = [{"keyId": "k1", "resourceCrn": crn, "keyVersion": {"id": registered}}]
+    result = run_module(capsys, cluster_kms_info.main, {"cluster": "a", "iam_token": make_token(account="a")})
+    assert result["clusters"][0]["rewrap_status"] == ("pending" if warned else "current")
+    assert ("re-wrap with the rotated key is not visible" in json.dumps(result.get("warnings", []))) == warned
