@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import JsonService, Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import NotFoundError
@@ -65,10 +65,14 @@ class ContainersClient(JsonService):
     def cluster_key_owner(self, cluster_id: str) -> dict:
         """``ibmcloud ks api-key info --cluster``: the owner of the API key the cluster's region and resource group
         use, as IKS answers it (bluemix-go ApiKeyInfo: ID, Name, Email; field names read case-insensitively)."""
-        answer = self.request(
+        answer = self.cluster_key_owner_answer(cluster_id)
+        return {str(name).lower(): value for name, value in (answer or {}).items()} if isinstance(answer, dict) else {}
+
+    def cluster_key_owner_answer(self, cluster_id: str) -> Any:
+        """The body of GET /v1/logging/{cluster}/clusterkeyowner as IKS sends it (its shape is unpublished)."""
+        return self.request(
             "GET", f"/v1/logging/{cluster_id}/clusterkeyowner", what="get the cluster's API key owner", hint=VIEWER_HINT
         )
-        return {str(name).lower(): value for name, value in (answer or {}).items()} if isinstance(answer, dict) else {}
 
     def enable_kms(self, request: dict, applied: Callable[[], bool]) -> None:
         """POST /v2/enableKMS once; after an ambiguous failure ``applied`` says whether it took effect."""

@@ -10,7 +10,7 @@ import ssl
 import sys
 from pathlib import Path
 
-from . import contracts, endpoints
+from . import contracts, endpoints, probe_check
 from .contracts import CONTRACTS
 from .faults import KINDS, FaultInjector
 from .seed import default_seed
@@ -22,7 +22,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="ibmcloud-emulator",
         description="An offline emulator of the IBM Cloud APIs used by the ibmcloud.kms collection.",
-        epilog="'ibmcloud-emulator env URL' prints the endpoint settings that point the collection at it.",
+        epilog="'ibmcloud-emulator env URL' prints the endpoint settings that point the collection at it; "
+        "'ibmcloud-emulator check-probe FILE' says which contract choice each answer of a probe report matches.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (0 picks a free port; default 0)")
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["env"]:
         return print_env(argv[1:])
+    if argv[:1] == ["check-probe"]:
+        return probe_check.main(argv[1:])
     args = parse_args(argv)
     if args.quiet:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)

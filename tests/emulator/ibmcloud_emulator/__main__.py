@@ -1,0 +1,7 @@
+"""python -m ibmcloud_emulator: the same as the ibmcloud-emulator command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
