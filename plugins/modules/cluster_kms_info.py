@@ -32,6 +32,16 @@ options:
     description:
       - Return only clusters in this resource group, by name or id.
     type: str
+  warn_pending_rewrap:
+    description:
+      - Warn about each cluster whose registration shows an older version of its root key than the current one
+        (RV(clusters[].rewrap_status=pending)), as after a rotation until the Kubernetes Service has re-wrapped the
+        cluster's keys.
+      - The role turns this off while it waits for that re-wrap, and asks once more, with it on, when the wait ends
+        without it.
+    type: bool
+    default: true
+    version_added: 0.2.0
   instances:
     description:
       - The KMS instances (guid, name or CRN) in which to look for the clusters' root keys.
@@ -209,6 +219,7 @@ def argument_spec() -> dict:
         cluster=dict(type="str"),
         resource_group=dict(type="str"),
         instances=dict(type="list", elements="str"),
+        warn_pending_rewrap=dict(type="bool", default=True),
         **KMS_ACCOUNT_SPEC,
     )
 
@@ -287,7 +298,7 @@ def main() -> None:
         views = [cluster_view(cluster, searched, now) for cluster in clusters]
     except IBMCloudError as error:
         module.fail_from_error(error)
-    for warning in filter(None, map(rewrap_warning, views)):
+    for warning in filter(None, map(rewrap_warning, views)) if module.params["warn_pending_rewrap"] else ():
         module.warn(warning)
     module.exit_json(changed=False, clusters=views)
 

@@ -189,3 +189,13 @@ def test_main_warns_when_the_registration_shows_an_older_key_version(capsys, cro
     result = run_module(capsys, cluster_kms_info.main, {"cluster": "a", "iam_token": make_token(account="a")})
     assert result["clusters"][0]["rewrap_status"] == ("pending" if warned else "current")
     assert ("re-wrap with the rotated key is not visible" in json.dumps(result.get("warnings", []))) == warned
+
+
+def test_main_does_not_warn_about_a_pending_rewrap_when_asked_not_to(capsys, cross_world):
+    crn = CLUSTERS[0]["crn"]
+    cross_world["kms_client"].registrations.return_value = [{"keyId": "k1", "resourceCrn": crn,
+                                                             "keyVersion": {"id": "v0"}}]
+    args = {"cluster": "a", "iam_token": make_token(account="a"), "warn_pending_rewrap": False}
+    result = run_module(capsys, cluster_kms_info.main, args)
+    assert result["clusters"][0]["rewrap_status"] == "pending"
+    assert "re-wrap" not in json.dumps(result.get("warnings", []))
