@@ -22,6 +22,7 @@ TARGET_SECONDS = {
     "root_key": 110,
     "contract_alternatives": 140,
     "contract_probe": 70,
+    "live_critical_path": 30,
     "cluster_kms": 95,
     "iam_policy": 90,
     "prerequisites_info": 65,
