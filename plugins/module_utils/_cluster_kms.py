@@ -29,11 +29,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     IamPolicyClient,
     condition_holds,
-    find_covering_authorization,
-    grants_role,
-    instance_target,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import FAILED, find_key_owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import STATE_NAMES, KmsClient, days_until
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import UUID_RE, crn_service
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
@@ -245,64 +241,11 @@ def caller_policies(session: Session) -> list:
     return IamPolicyClient(session).list_access_policies(session.account_id, iam_id)
 
 
-def administrator_warning(session: Session, cluster: dict) -> Optional[str]:
-    """None when the caller's own policies grant Administrator on the cluster; otherwise why it is unverified."""
-    try:
-        policies = caller_policies(session)
-    except IBMCloudError as error:
-        return (
-            f"Could not verify that the caller holds the Administrator platform role on cluster "
-            f"{cluster['name']} (reading the caller's access policies failed: HTTP {error.status})."
-        )
-    if grants_administrator(policies, cluster_target(cluster, session.account_id)):
-        return None
-    return (
-        f"None of the caller's own access policies grants the Administrator platform role on cluster "
-        f"{cluster['name']}, which enabling KMS requires (access-group policies are not checked)."
-    )
-
-
 def cluster_account(cluster: dict) -> str:
     """The account that owns a cluster, from its CRN
     (crn:v1:bluemix:public:containers-kubernetes:<region>:a/<id>:...)."""
     parts = (cluster.get("crn") or "").split(":")
     return parts[6][2:] if len(parts) > 6 and parts[6].startswith("a/") else ""
-
-
-def authorization_check(session: Session, cluster: dict, instance: dict, kms_account_id: str) -> tuple:
-    """(failure or None, warning or None) for the containers-kubernetes -> KMS Reader authorization."""
-    crn_parts = (instance.get("crn") or "").split(":")
-    service = crn_parts[4] if len(crn_parts) > 4 else "kms"
-    source_account = cluster_account(cluster)
-    cross = kms_account_id != source_account
-    try:
-        found = find_covering_authorization(
-            IamPolicyClient(session),
-            source_service=CONTAINERS_SERVICE,
-            target_service=service,
-            target_instance=instance["guid"],
-            source_account_id=source_account,
-            target_account_id=kms_account_id,
-            roles=["Reader"],
-        )
-    except IBMCloudError as error:
-        return None, (
-            f"Could not verify the service-to-service authorization from {CONTAINERS_SERVICE} to KMS "
-            f"instance {instance['guid']} (reading the policies of account {kms_account_id} failed: "
-            f"HTTP {error.status}); create it with ibmcloud.kms.iam_policy if it is missing."
-        )
-    if found:
-        return None, None
-    message = (
-        f"No service-to-service authorization lets {CONTAINERS_SERVICE} (account {source_account}) read "
-        f"{service} instance {instance['guid']} (account {kms_account_id}) with the Reader role"
-    )
-    if cross:
-        return f"{message}; create it in the KMS account with ibmcloud.kms.iam_policy.", None
-    return None, (
-        f"{message}; the Kubernetes Service creates one in the same account, but creating it with "
-        "ibmcloud.kms.iam_policy keeps it under your control."
-    )
 
 
 # -- the target of cluster_kms ----------------------------------------------------------------------
@@ -444,13 +387,9 @@ def record_previous_key(target: Target, session: Session) -> Optional[str]:
     return None
 
 
-def check_target(
-    target: Target, session: Session, min_days: int, now: float, *, kms_session: Optional[Session] = None
-) -> None:
-    """Collect every reason the change cannot work, before any changing request.
-
-    The authorization lives in the KMS account: ``kms_session`` (that account's own credentials) reads it when given.
-    """
+def check_target(target: Target, session: Session, min_days: int, now: float) -> None:
+    """Collect in TARGET what only a change needs checked: the instance, the key's state and expiry, the keys the
+    cluster used before. The checks prerequisites_info also makes are added by _prerequisites.check_change."""
     cluster = target.cluster
     if kms_enabled(cluster) and target.current is None and target.kms is not None:
         uses = (
@@ -478,33 +417,6 @@ def check_target(
         target.failures.extend(key_problems(target.key, target.key_ref, min_days, now))
     if target.key_id in target.previous_key_ids:
         target.failures.append(f"Cluster {cluster['name']} used root key {target.key_id} before. {PREVIOUS_KEY_HINT}")
-    failure, warning = authorization_check(kms_session or session, cluster, target.instance, target.kms_account_id)
-    target.failures.extend([failure] if failure else [])
-    target.warnings.extend([warning] if warning else [])
-    if not target.cross_account:  # across accounts, IKS reads the key through the authorization instead
-        failure, warning = owner_check(session, cluster, target.instance)
-        target.failures.extend([failure] if failure else [])
-        target.warnings.extend([warning] if warning else [])
-    admin = administrator_warning(session, cluster)
-    target.warnings.extend([admin] if admin else [])
-
-
-def owner_check(session: Session, cluster: dict, instance: dict) -> tuple:
-    """(failure, warning) about the owner of the cluster's API key, with whose roles the Kubernetes Service reads the
-    root key: it needs Reader on the instance (its own policies or its access groups')."""
-    account = cluster_account(cluster)
-    owner, trouble = find_key_owner(session, cluster, account)
-    if owner is None:
-        status, message, hint = trouble
-        return (f"{message} {hint}", None) if status == FAILED else (None, f"Not verified: {message} {hint}")
-    whose = owner.of(cluster)
-    try:
-        policies = IamPolicyClient(session).effective_access_policies(account, cast(str, owner.iam_id))
-    except IBMCloudError as error:
-        return None, f"Could not verify that {whose} may read the root key: {error.describe()}"
-    if grants_role(policies, instance_target(instance, crn_service_name(instance), account), ["Reader"]):
-        return None, None
-    return f"{whose}, holds no Reader role on KMS instance {instance['guid']}. {OWNER_HINT}", None
 
 
 def crn_service_name(instance: dict, default: str = "kms") -> str:

@@ -21,7 +21,9 @@ from typing import Callable, Optional, cast
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     CONTAINERS_SERVICE,
+    Target,
     caller_policies,
+    check_target,
     cluster_account,
     cluster_target,
     crn_service_name,
@@ -76,9 +78,10 @@ HPCS_HINT = (
     "initialize its crypto units (TKE CLI, 'ibmcloud tke') outside, then run again."
 )
 AUTHORIZATION_HINT = (
-    "Create it with ibmcloud.kms.iam_policy (source containers-kubernetes, target {service}, "
-    "role Reader){where}, or set create_authorization=true when a later step creates it."
+    "Create it with ibmcloud.kms.iam_policy (source containers-kubernetes, target {service}, role Reader) in the "
+    "KMS account."
 )
+CREATE_AUTHORIZATION_HINT = " Or set create_authorization=true when a later step creates it."
 OWNER_HINT = (
     "The Kubernetes Service reads the root key with the roles of {owner}, the owner of the "
     "containers-kubernetes-key of region {region} and resource group {group}. Grant {owner} the {role} "
@@ -105,7 +108,7 @@ class Ask:
     create_root_key: bool = False
     kms_account_id: Optional[str] = None
     min_days_before_expiration: int = 30
-    create_authorization: bool = False
+    create_authorization: Optional[bool] = False  # None: not an option of the caller (cluster_kms)
 
     @classmethod
     def from_params(cls, params: dict) -> "Ask":
@@ -603,12 +606,19 @@ def check_service_authorization(session: Session, ask: Ask, found: Found) -> dic
         return outcome(
             name, PASSED, f"No authorization lets {what}: missing; will be created by the authorization step."
         )
-    where = " in the KMS account" if found.cross_account else ""
+    if not found.cross_account:
+        return outcome(
+            name,
+            PASSED,
+            f"No authorization lets {what} yet; the Kubernetes Service creates it in the same account when KMS is "
+            "enabled (creating it with ibmcloud.kms.iam_policy keeps it under your control).",
+        )
     return outcome(
         name,
         FAILED,
         f"No service-to-service authorization lets {what}.",
-        AUTHORIZATION_HINT.format(service=service, where=where),
+        AUTHORIZATION_HINT.format(service=service)
+        + (CREATE_AUTHORIZATION_HINT if ask.create_authorization is not None else ""),
     )
 
 
@@ -750,3 +760,45 @@ def check_all(
         "credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account {found.account_id}) accepted."
     )
     return [results[name] for name in CHECKS]
+
+
+# -- cluster_kms: the same checks, right before its request ------------------------------------------
+# The checks of prerequisites_info that also hold right before enableKMS, run on what cluster_kms read (one engine).
+# What only a change needs (previous keys, the key's state and expiry, the instance) is in _cluster_kms.check_target.
+CHANGE_CHECKS = (
+    ("cluster_administrator", check_cluster_administrator),
+    ("service_authorization", check_service_authorization),
+    ("cluster_key_owner_kms_role", check_cluster_key_owner),
+)
+
+
+def check_change(
+    target: Target, session: Session, min_days: int, now: float, *, kms_session: Optional[Session] = None
+) -> None:
+    """Collect in TARGET every reason cluster_kms's change cannot work, before any changing request: a failed check
+    stops it, one that could not be verified becomes a warning. ``kms_session`` (the KMS account's own credentials)
+    reads the KMS side, as in prerequisites_info."""
+    check_target(target, session, min_days, now)
+    ask = Ask(
+        cluster=target.cluster["id"],
+        instance=target.instance["guid"],
+        root_key=target.key_ref,
+        kms_account_id=target.kms_account_id,
+        min_days_before_expiration=min_days,
+        create_authorization=None,
+    )
+    found = Found(
+        account_id=session.account_id,
+        kms_account_id=target.kms_account_id,
+        now=now,
+        cluster=target.cluster,
+        instance=target.instance,
+        key=target.key,
+    )
+    for name, check in CHANGE_CHECKS:
+        result = check(kms_session or session if name in KMS_SIDE else session, ask, found)
+        text = " ".join(part for part in (result["message"], result.get("hint")) if part)
+        if result["status"] == FAILED:
+            target.failures.append(text)
+        elif result["status"] == UNVERIFIED:
+            target.warnings.append(f"Not verified: {text}")

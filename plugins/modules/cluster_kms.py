@@ -296,7 +296,6 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_A
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     DISABLE_REFUSED,
     Target,
-    check_target,
     describe,
     is_registered,
     key_problems,
@@ -315,6 +314,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import Co
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 
 
@@ -395,7 +395,7 @@ def run(module: IBMCloudModule) -> tuple:
         return False, describe(cluster, now=now), describe(cluster, now=now), None
     target = load_target(module, cluster)
     if target.needs_change():
-        check_target(target, module.session, params["min_days_before_expiration"], now, kms_session=module.kms_session)
+        check_change(target, module.session, params["min_days_before_expiration"], now, kms_session=module.kms_session)
     else:  # the cluster uses this key already: what would refuse a change only needs attention
         target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
     for warning in target.warnings:

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms as ck
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisites as pr
 from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     BadRequestError,
@@ -311,16 +312,18 @@ def iam(monkeypatch):
              "owner_policies": [policy(["serviceRole:Reader"], [{"name": "accountId", "value": ACCOUNT}])]}
     client = MagicMock()
     client.effective_access_policies.side_effect = lambda *_a: state["owner_policies"]
-    monkeypatch.setattr(ck, "IamPolicyClient", lambda _s: client)
-    monkeypatch.setattr(ck, "find_key_owner", lambda *_a: state["owner"])
-    monkeypatch.setattr(ck, "find_covering_authorization", lambda *_a, **_k: state["authorization"])
-    monkeypatch.setattr(ck, "caller_policies", lambda _s: state["policies"])
+    # cluster_kms's checks are prerequisites_info's (one engine, _prerequisites.check_change)
+    monkeypatch.setattr(pr, "IamPolicyClient", lambda _s: client)
+    monkeypatch.setattr(pr, "find_key_owner", lambda *_a: state["owner"])
+    monkeypatch.setattr(pr, "find_covering_authorization", lambda *_a, **_k: state["authorization"])
+    monkeypatch.setattr(pr, "caller_policies", lambda _s: state["policies"])
     return state
 
 
 def session():
     fake = MagicMock()
     fake.account_id = ACCOUNT
+    fake.claims.return_value = {"iam_id": "IBMid-me"}
     return fake
 
 
@@ -329,15 +332,15 @@ CHECKS = [
     ({}, {}, [], []),
     ({"key": {**ROOT, "state": 2}}, {}, ["suspended"], []),
     ({"previous_key_ids": ["k1"]}, {}, ["used root key k1 before"], []),
-    ({}, {"authorization": None}, [], ["Kubernetes Service creates one"]),
+    ({}, {"authorization": None}, [], []),  # in the same account, the Kubernetes Service creates it
     ({"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"}}, {"authorization": None},
-     ["create it in the KMS account"], []),
+     ["No service-to-service authorization lets"], []),
     ({"kms_account_id": "other", "instance": {"guid": "g", "account_id": "other"},
       "cluster": cluster(provider="satellite")}, {}, ["Satellite"], []),
     ({"kms_account_id": "other"}, {}, ["belongs to account acct1"], []),
     ({}, {"policies": []}, [], ["Administrator platform role"]),
     ({"key": None, "previous_key_ids": ["crk"]}, {"policies": [], "authorization": None},
-     ["does not exist", "used root key crk before"], ["Kubernetes Service creates one", "Administrator"]),
+     ["does not exist", "used root key crk before"], ["Administrator"]),
     ({"cluster": cluster(enabled=True)}, {}, [], ["root key it uses is unknown"]),
     # the owner of the cluster's API key: the same finder as prerequisites_info's, its groups' roles included
     ({}, {"owner_policies": []}, ["IBMid-o (Olga Owner), the owner of the API key of region us-south and resource group rg1, holds no Reader"], []),
@@ -350,16 +353,23 @@ CHECKS = [
 
 
 @pytest.mark.parametrize("overrides, iam_state, failures, warnings", CHECKS)
-def test_check_target_collects_every_failure_before_any_request(iam, overrides, iam_state, failures, warnings):
+def test_check_change_collects_every_failure_before_any_request(iam, overrides, iam_state, failures, warnings):
     iam.update(iam_state)
     checked = target(**overrides)
-    ck.check_target(checked, session(), 30, NOW)
+    pr.check_change(checked, session(), 30, NOW)
     assert len(checked.failures) == len(failures), checked.failures
     for text, fragment in zip(checked.failures, failures):
         assert fragment in text
     assert len(checked.warnings) == len(warnings), checked.warnings
     for text, fragment in zip(checked.warnings, warnings):
         assert fragment in text
+
+
+def test_the_authorization_hint_names_only_what_cluster_kms_has(iam):
+    iam["authorization"] = None
+    checked = target(kms_account_id="other", instance={"guid": "g", "account_id": "other"})
+    pr.check_change(checked, session(), 30, NOW)
+    assert "in the KMS account" in checked.failures[0] and "create_authorization" not in checked.failures[0]
 
 
 def test_refuse_names_every_failure_at_once():
@@ -369,12 +379,15 @@ def test_refuse_names_every_failure_at_once():
     ck.refuse(target())
 
 
-def test_unreadable_policies_are_a_warning_not_a_pass(monkeypatch):
+def test_unreadable_policies_are_a_warning_not_a_pass(iam, monkeypatch):
     def forbidden(_session):
         raise ForbiddenError("no", status=403)
 
-    monkeypatch.setattr(ck, "caller_policies", forbidden)
-    assert "Could not verify" in ck.administrator_warning(session(), cluster())
+    monkeypatch.setattr(pr, "caller_policies", forbidden)
+    checked = target()
+    pr.check_change(checked, session(), 30, NOW)
+    assert checked.failures == []
+    assert [w for w in checked.warnings if w.startswith("Not verified: The caller's access policies could not be read")]
 
 
 @pytest.mark.parametrize(
@@ -466,8 +479,9 @@ def test_read_key_side_skips_only_what_the_caller_cannot_read(monkeypatch, error
 
 def test_the_authorization_is_read_with_the_kms_accounts_session_when_given(iam, monkeypatch):
     seen = []
-    monkeypatch.setattr(ck, "IamPolicyClient", lambda s: seen.append(s) or MagicMock())
+    monkeypatch.setattr(pr, "IamPolicyClient", lambda s: seen.append(s) or MagicMock())
+    monkeypatch.setattr(pr, "find_covering_authorization", lambda client, **_k: client and {"id": "p1"})
     caller, kms_side = session(), account_session("other")
-    ck.check_target(target(**CROSS), caller, 30, NOW, kms_session=kms_side)
-    ck.check_target(target(**CROSS), caller, 30, NOW)
+    pr.check_change(target(**CROSS), caller, 30, NOW, kms_session=kms_side)
+    pr.check_change(target(**CROSS), caller, 30, NOW)
     assert seen == [kms_side, caller]

@@ -9,7 +9,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms, _prerequisites
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import Target
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, InputError
 from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms
@@ -98,10 +98,14 @@ def world(monkeypatch):
     monkeypatch.setattr(cluster_kms, "ContainersClient", lambda _s: fake_containers)
     monkeypatch.setattr(cluster_kms, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(_cluster_kms, "KmsClient", lambda _s, _i: kms)
-    monkeypatch.setattr(_cluster_kms, "IamPolicyClient", MagicMock())
-    monkeypatch.setattr(_cluster_kms, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
-    monkeypatch.setattr(_cluster_kms, "caller_policies", lambda _s: [])
-    monkeypatch.setattr(_cluster_kms, "owner_check", lambda *_a: (None, None))
+    monkeypatch.setattr(_prerequisites, "IamPolicyClient", MagicMock())
+    monkeypatch.setattr(_prerequisites, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
+    monkeypatch.setattr(_prerequisites, "caller_policies", lambda _s: [])
+    # the key owner's roles pass (their checks are tested in module_utils/test_cluster_kms.py)
+    owner_passes = {"status": "passed", "message": "ok"}
+    monkeypatch.setattr(_prerequisites, "CHANGE_CHECKS", tuple(
+        (name, (lambda *_a: owner_passes) if name == "cluster_key_owner_kms_role" else check)
+        for name, check in _prerequisites.CHANGE_CHECKS))
     tagging = MagicMock()
     tagging.tags_of.return_value = []
     monkeypatch.setattr(_cluster_kms, "TaggingClient", lambda _s: tagging)
@@ -206,7 +210,7 @@ def cross_world(world, monkeypatch):
 
     monkeypatch.setattr(cluster_kms, "ResourceClient", recorder("resources", resources))
     monkeypatch.setattr(_cluster_kms, "KmsClient", recorder("kms", world["kms"]))
-    monkeypatch.setattr(_cluster_kms, "IamPolicyClient", recorder("iam", MagicMock()))
+    monkeypatch.setattr(_prerequisites, "IamPolicyClient", recorder("iam", MagicMock()))
     return {**world, "accounts": accounts}
 
 

@@ -14,13 +14,12 @@ ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "_ansible_check_
 
 
 def test_main_returns_every_check_and_the_views_without_changing(capsys, monkeypatch):
-    install(monkeypatch, authorization=None, owner=[], owner_keys=[{"name": "containers-kubernetes-key", "iam_id": "x"}],
-            key_owner={"name": "no IAM id"})
+    install(monkeypatch, authorization=None, owner=[], owner_keys=[], key_owner={"name": "no IAM id"})
     result = run_module(capsys, prerequisites_info.main, {**ARGS, "iam_token": make_token(account=ACCOUNT)})
     assert result["changed"] is False and result.get("failed") is not True
     assert [p["name"] for p in result["prerequisites"]][0] == "credentials"
-    assert result["failed_checks"] == ["service_authorization"]
-    assert result["unverified"] == ["cluster_key_owner_kms_role"]
+    assert result["failed_checks"] == ["cluster_key_owner_kms_role"]  # the region's API key is missing
+    assert result["unverified"] == []  # the missing authorization: the Kubernetes Service creates it
     assert result["cluster"] == {"id": "c1", "name": "demo", "crn": CLUSTER["crn"], "provider": "vpc-gen2",
                                  "region": "us-south", "resource_group_id": "rg1", "kms_enabled": False}
     assert result["instance"] == {"guid": KP["guid"], "name": "kp", "crn": KP["crn"], "service": "key-protect",
