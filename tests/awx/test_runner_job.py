@@ -274,11 +274,16 @@ def test_setup_verify_rotate_as_awx_jobs(emulator_url, tmp_path, monkeypatch):
     rows = stats_data(after).get("kms_verify", [])
     assert rows[0]["healthy"] and rows[0]["last_rotation"], rows
 
+    probe, probe_dir = survey_job(tmp_path, "probe", emulator_url, monkeypatch)
+    probed = stats_data(probe).get("kms_probe", {}).get("clusters", [])
+    assert [(c["cluster"], c["kms_enabled"], len(c["registrations"])) for c in probed] == [("<cluster-1>", True, 1)]
+    assert CLUSTER not in json.dumps(stats_data(probe))
+
     # Tokens were issued (so there was something to leak), the environment came from env/envvars (the API key is
     # in the runner's command record), and neither the key nor a token is in the events or stdout.
     assert len(token_requests(emulator_url)) > tokens_before
     for private_data_dir, ident in ((setup_dir, "setup"), (verify_dir, "verify"), (rotate_dir, "rotate"),
-                                    (after_dir, "verify")):
+                                    (after_dir, "verify"), (probe_dir, "probe")):
         assert API_KEY in (private_data_dir / "artifacts" / ident / "command").read_text(encoding="utf-8")
         assert_no_secret(private_data_dir, ident)
 

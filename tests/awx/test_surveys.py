@@ -25,7 +25,7 @@ def survey(name: str) -> dict:
 
 def test_a_survey_and_a_project_playbook_per_collection_playbook():
     playbooks = sorted(path.stem for path in (ROOT / "playbooks").glob("*.yml"))
-    assert SURVEYS == playbooks == ["rotate", "setup", "verify"]
+    assert SURVEYS == playbooks == ["probe", "rotate", "setup", "verify"]
     for name in SURVEYS:
         plays = yaml.safe_load((AWX_DIR / "project" / f"kms-{name}.yml").read_text(encoding="utf-8"))
         assert [play.get("ansible.builtin.import_playbook") for play in plays] == [f"ibmcloud.kms.{name}"]

@@ -56,10 +56,10 @@ def test_the_report_holds_the_answers_and_no_identifying_value(capsys, world):
     assert probed["key_owner"] == {"status": 200, "fields": ["email", "id", "name"], "id_kind": "IBMid"}
     assert report["hpcs_instances"] == [{"instance": "<instance-2>", "key_read": {
         "status": 400, "codes": ["KEY_ACTION_ERR"], "not_initialized": True}}]
-    text = json.dumps(result)
-    for secret in (ACCOUNT, CLUSTER["id"], "prod-cluster", KP["guid"], HPCS["guid"], KEY["id"], "Pat", "example.com",
-                   token[:20]):
+    text = json.dumps(report)  # the module's arguments, echoed by some ansible-core versions, are the caller's own
+    for secret in (ACCOUNT, CLUSTER["id"], "prod-cluster", KP["guid"], HPCS["guid"], KEY["id"], "Pat", "example.com"):
         assert secret not in text
+    assert token[:20] not in json.dumps(result)
     world["kp"].get_key.assert_called_once_with(KEY["id"])  # each key read once
 
 
