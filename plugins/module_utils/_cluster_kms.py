@@ -337,7 +337,7 @@ def read_key_side(target: Target, session: Session, *, kms_credentials: bool = F
     """
     try:
         target.kms = KmsClient(session, target.instance)
-        target.key = target.kms.get_key(target.key_ref)
+        target.key = target.kms.find_root_key(target.key_ref)
         target.current, target.previous_key_ids = split_registrations(target.kms.registrations(), target.cluster)
     except IBMCloudError as error:
         if kms_credentials or not target.cross_account or error.status not in (401, 403):

@@ -181,6 +181,15 @@ class KmsClient(JsonService):
         resources = (result or {}).get("resources") or []
         return resources[0] if resources else None
 
+    def find_root_key(self, ref: str) -> Optional[dict]:
+        """The key a root_key option names: by id or alias, else the one root key with that name (a deleted key only by
+        id or alias). The one key finder of prerequisites_info and cluster_kms."""
+        key = self.get_key(ref)
+        if key is not None and key.get("state") != DESTROYED:
+            return key
+        named = self.keys_named(ref)
+        return named[0] if len(named) == 1 else key
+
     def registrations(self, key_id: Optional[str] = None, resource_crn: Optional[str] = None) -> list:
         """Registrations (cloud resources protected by a key) of one key or of every key, all pages."""
         path = f"/api/v2/keys/{quote(key_id, safe='')}/registrations" if key_id else "/api/v2/keys/registrations"

@@ -447,15 +447,6 @@ def existing_instance(session: Session, ask: Ask, found: Found) -> dict:
 
 
 # -- the root key --------------------------------------------------------------------------------------
-def find_root_key(kms: KmsClient, ref: str) -> Optional[dict]:
-    """The key by id or alias, else the one root key with that name (as ibmcloud.kms.root_key finds it)."""
-    key = kms.get_key(ref)
-    if key is not None and key.get("state") != DESTROYED:
-        return key
-    named = kms.keys_named(ref)
-    return named[0] if len(named) == 1 else key
-
-
 def read_key(session: Session, ask: Ask, found: Found) -> dict:
     """The root_key check; sets found.key or found.new_key."""
     if not ask.root_key:
@@ -479,7 +470,7 @@ def read_key(session: Session, ask: Ask, found: Found) -> dict:
             f"Root key {ask.root_key} belongs to instance {crn_guid}, not to {instance['guid']}.",
         )
     try:
-        key = find_root_key(KmsClient(session, instance), ref)
+        key = KmsClient(session, instance).find_root_key(ref)
     except IBMCloudError as error:
         return outcome("root_key", UNVERIFIED, f"Root key {ref!r} could not be read: {error.describe()}")
     return judge_key(ask, found, ref, key)

@@ -45,7 +45,8 @@ options:
     type: str
   root_key:
     description:
-      - The root key, by id, alias or CRN.
+      - The root key, by id, alias or CRN, or by name when exactly one root key of the instance has it (as
+        M(ibmcloud.kms.prerequisites_info) finds it).
       - Required when O(state=enabled).
     type: str
   private_endpoint:

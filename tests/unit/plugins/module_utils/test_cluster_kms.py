@@ -20,6 +20,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     ServerError,
     WaitTimeoutError,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 
 NOW = float(calendar.timegm((2026, 1, 1, 0, 0, 0)))
 ACCOUNT = "acct1"
@@ -464,6 +465,7 @@ KEY_SIDE = [
 def test_read_key_side_skips_only_what_the_caller_cannot_read(monkeypatch, error, kms_credentials, raised, warned):
     kms = MagicMock()
     kms.get_key.side_effect = error if error else [dict(ROOT)]
+    kms.find_root_key.side_effect = lambda ref: KmsClient.find_root_key(kms, ref)  # the real finder
     kms.registrations.return_value = [registration("k1", "t")]
     monkeypatch.setattr(ck, "KmsClient", lambda _s, _i: kms)
     checked = target(kms=None, key=None, **CROSS)

@@ -215,3 +215,31 @@ def test_an_uninitialized_hpcs_gives_one_clear_message_on_any_call(call):
     with pytest.raises(NotInitializedError, match="is not initialized, so it cannot hold or use keys yet") as raised:
         call(client)
     assert "TKE" in raised.value.hint and is_uninitialized(raised.value)
+
+
+ACTIVE_KEY = {"id": "k1", "name": "crk", "state": 1}
+DELETED_KEY = {"id": "k0", "name": "crk", "state": 5}
+
+# (key by id or alias, root keys with that name, the key found)
+FINDS = [
+    (ACTIVE_KEY, [], ACTIVE_KEY),                       # by id or alias
+    (None, [ACTIVE_KEY], ACTIVE_KEY),                   # by its one name
+    (None, [ACTIVE_KEY, {**ACTIVE_KEY, "id": "k2"}], None),   # a name two keys share names none
+    (DELETED_KEY, [ACTIVE_KEY], ACTIVE_KEY),            # a deleted key loses to the live one of that name
+    (DELETED_KEY, [], DELETED_KEY),                     # ... and is found when it is the only one
+    (None, [], None),
+]
+
+
+@pytest.mark.parametrize("by_ref, named, found", FINDS)
+def test_one_key_finder_takes_an_id_or_alias_then_a_unique_name(by_ref, named, found):
+    class Fake:
+        find_root_key = KmsClient.find_root_key
+
+        def get_key(self, _ref):
+            return by_ref
+
+        def keys_named(self, _name):
+            return named
+
+    assert Fake().find_root_key("crk") == found

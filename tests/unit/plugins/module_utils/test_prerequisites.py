@@ -26,6 +26,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import 
     cluster_key_description,
     parse_cluster_key_description,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 
 from .fake_transport import FakeAdapter, make_token, mount
 
@@ -86,6 +87,7 @@ def install(monkeypatch, **overrides):
     resources.resource_group_id.side_effect = answer(world["group"])
     kms.get_key.side_effect = answer(world["key"])
     kms.keys_named.side_effect = answer(world["named"])
+    kms.find_root_key.side_effect = lambda ref: KmsClient.find_root_key(kms, ref)  # the real finder on the fakes
     kms.is_initialized.side_effect = answer(world["initialized"])
     containers.cluster_key_owner.side_effect = answer(world["key_owner"])
     iam.effective_access_policies.side_effect = answer(world["owner"])

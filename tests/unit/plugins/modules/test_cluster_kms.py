@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms, _prerequisites
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import Target
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms
 
 from ..module_utils.fake_transport import make_token
@@ -92,6 +93,7 @@ def world(monkeypatch):
     fake_containers.get_cluster.return_value = cluster(False)
     kms = MagicMock()
     kms.get_key.return_value = dict(ROOT)
+    kms.find_root_key.side_effect = lambda ref: KmsClient.find_root_key(kms, ref)  # the real finder
     kms.registrations.return_value = []
     resources = MagicMock()
     resources.resolve_instance.return_value = INSTANCE
