@@ -285,6 +285,14 @@ def resolve_instance(resources: Any, ref: str, kms_account_id: str, caller_accou
     }
 
 
+def instances_to_search(resources: Any, refs: Optional[list], kms_account_id: str, caller_account_id: str) -> list:
+    """The KMS instances REFS name (guid, name or CRN; see resolve_instance), or without REFS every active one that
+    RESOURCES lists: where cluster_kms_info and contract_probe look for registrations."""
+    if refs:
+        return [resolve_instance(resources, ref, kms_account_id, caller_account_id) for ref in refs]
+    return [i for i in resources.list_instances() if i.get("state") == "active"]
+
+
 @dataclass
 class Target:
     """What cluster_kms was asked for, and what it found about it before changing anything."""

@@ -201,8 +201,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_A
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     describe,
+    instances_to_search,
     kms_account,
-    resolve_instance,
     rewrap_warning,
     split_registrations,
 )
@@ -247,9 +247,7 @@ def kms_instances(module: IBMCloudModule) -> list:
     session = key_session(module)
     resources = ResourceClient(session)
     account = kms_account(module.session, module.kms_session, module.params["kms_account_id"])
-    if module.params["instances"]:
-        return [resolve_instance(resources, ref, account, session.account_id) for ref in module.params["instances"]]
-    return [i for i in resources.list_instances() if i.get("state") == "active"]
+    return instances_to_search(resources, module.params["instances"], account, session.account_id)
 
 
 def registrations_by_instance(module: IBMCloudModule, instances: list) -> list:

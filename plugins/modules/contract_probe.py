@@ -96,7 +96,7 @@ report:
 
 from typing import Optional
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import crn_service_name, resolve_instance
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import crn_service_name, instances_to_search
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
@@ -136,16 +136,10 @@ class Probe:
         self.keys: dict = {}
         self.cluster_names: list = []
 
-    def instances(self) -> list:
-        resources = ResourceClient(self.session)
-        account = self.session.account_id
-        refs = self.module.params["instances"]
-        if refs:
-            return [resolve_instance(resources, ref, account, account) for ref in refs]
-        return [i for i in resources.list_instances() if i.get("state") == "active"]
-
     def read_instances(self) -> None:
-        for instance in self.instances():
+        account = self.session.account_id
+        searched = instances_to_search(ResourceClient(self.session), self.module.params["instances"], account, account)
+        for instance in searched:
             placeholder = self.redact.name(instance["guid"], "instance")
             self.redact.fixed(instance.get("name"), placeholder or "<instance>")
             kms = KmsClient(self.session, instance)
