@@ -19,6 +19,7 @@ the Kubernetes Service refuses it and the module explains the refusal.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, cast
@@ -515,6 +516,24 @@ def refusal_hint(error: IBMCloudError, target: Target) -> Optional[str]:
         return PREVIOUS_KEY_HINT
     switching = kms_enabled(target.cluster) and target.current_key_id != target.key_id
     return SWITCH_REFUSED_HINT if switching else None
+
+
+def ensure_enabled(
+    containers: ContainersClient, target: Target, *, check_mode: bool, wait: bool, wait_timeout: int
+) -> tuple:
+    """(changed, cluster after, seconds waited or None); refuses before any request when a check failed."""
+    if not target.needs_change():
+        return False, target.cluster, None
+    refuse(target)
+    if check_mode:
+        predicted = copy.deepcopy(target.cluster)
+        predicted.setdefault("features", {})["keyProtectEnabled"] = True
+        return True, predicted, None
+    send_enable(containers, target)
+    if not wait:
+        return True, containers.get_cluster(target.cluster["id"]) or target.cluster, None
+    after, waited = wait_for_master(containers, target.cluster, is_registered(target), timeout=wait_timeout)
+    return True, after, waited
 
 
 def registration_after(target: Target, *, predicted: bool) -> dict:

@@ -309,13 +309,18 @@ def rotation_result(key: dict, *, status: str, reason: Optional[str], previous: 
     }
 
 
-def _rotation_refusal(key: dict, *, created: bool, now: float) -> Optional[str]:
-    if created:
-        return "the key was created by this task, so its key material is new"
+def rotation_blocked(key: dict, now: float) -> Optional[str]:
+    """Why Key Protect would refuse a rotation of KEY at NOW (one per key per hour), else None."""
     last = parse_time(key.get("lastRotateDate"))
     if last is not None and now < last + ROTATION_INTERVAL:
         return f"Key Protect allows one rotation per hour and the key was rotated at {key['lastRotateDate']}"
     return None
+
+
+def _rotation_refusal(key: dict, *, created: bool, now: float) -> Optional[str]:
+    if created:
+        return "the key was created by this task, so its key material is new"
+    return rotation_blocked(key, now)
 
 
 def ensure_rotated(kms: KmsClient, key: dict, *, created: bool, check_mode: bool, now: float) -> tuple:

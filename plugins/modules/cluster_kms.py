@@ -290,7 +290,6 @@ waited_seconds:
   sample: 3.4
 """
 
-import copy
 from typing import Any
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
@@ -298,18 +297,15 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     DISABLE_REFUSED,
     Target,
     describe,
-    is_registered,
+    ensure_enabled,
     key_problems,
     kms_account,
     parse_root_key,
     read_key_side,
     read_previous_keys,
     record_previous_key,
-    refuse,
     registration_after,
     resolve_instance,
-    send_enable,
-    wait_for_master,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
@@ -362,24 +358,6 @@ def current_view(target: Target, now: float) -> dict:
     same = current.get("keyId") == target.key_id
     key = target.key if same else (target.kms.get_key(current["keyId"]) if target.kms else None)
     return describe(target.cluster, instance=target.instance, key=key, registration=current, now=now)
-
-
-def ensure_enabled(
-    containers: ContainersClient, target: Target, *, check_mode: bool, wait: bool, wait_timeout: int
-) -> tuple:
-    """(changed, cluster after, seconds waited or None); refuses before any request when a check failed."""
-    if not target.needs_change():
-        return False, target.cluster, None
-    refuse(target)
-    if check_mode:
-        predicted = copy.deepcopy(target.cluster)
-        predicted.setdefault("features", {})["keyProtectEnabled"] = True
-        return True, predicted, None
-    send_enable(containers, target)
-    if not wait:
-        return True, containers.get_cluster(target.cluster["id"]) or target.cluster, None
-    after, waited = wait_for_master(containers, target.cluster, is_registered(target), timeout=wait_timeout)
-    return True, after, waited
 
 
 def run(module: IBMCloudModule) -> tuple:

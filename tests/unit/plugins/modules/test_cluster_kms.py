@@ -57,10 +57,10 @@ ENABLE = [
 
 @pytest.mark.parametrize("enabled, current_key, check_mode, wait, changed, posted, waited", ENABLE)
 def test_ensure_enabled(monkeypatch, enabled, current_key, check_mode, wait, changed, posted, waited):
-    monkeypatch.setattr(cluster_kms, "wait_for_master", lambda *_a, **_k: (cluster(True), 3.0))
+    monkeypatch.setattr(_cluster_kms, "wait_for_master", lambda *_a, **_k: (cluster(True), 3.0))
     fake = containers()
-    result = cluster_kms.ensure_enabled(fake, target(enabled, current_key), check_mode=check_mode, wait=wait,
-                                        wait_timeout=60)
+    result = _cluster_kms.ensure_enabled(fake, target(enabled, current_key), check_mode=check_mode, wait=wait,
+                                         wait_timeout=60)
     assert result[0] is changed
     assert result[1]["features"]["keyProtectEnabled"] is (changed or enabled)
     assert result[2] == waited
@@ -71,14 +71,14 @@ def test_ensure_enabled(monkeypatch, enabled, current_key, check_mode, wait, cha
 def test_failed_checks_refuse_before_any_request(check_mode):
     fake = containers()
     with pytest.raises(InputError, match="key is expiring"):
-        cluster_kms.ensure_enabled(fake, target(failures=["key is expiring."]), check_mode=check_mode, wait=True,
-                                   wait_timeout=60)
+        _cluster_kms.ensure_enabled(fake, target(failures=["key is expiring."]), check_mode=check_mode, wait=True,
+                                    wait_timeout=60)
     assert not fake.enable_kms.called
 
 
 def test_failed_checks_do_not_matter_when_nothing_changes():
-    result = cluster_kms.ensure_enabled(containers(), target(True, "k1", failures=["x"]), check_mode=False,
-                                        wait=True, wait_timeout=60)
+    result = _cluster_kms.ensure_enabled(containers(), target(True, "k1", failures=["x"]), check_mode=False,
+                                         wait=True, wait_timeout=60)
     assert result[0] is False
 
 
