@@ -86,6 +86,7 @@ options:
 requirements:
   - python >= 3.9
   - ibm-cloud-sdk-core >= 3.20
+  - ibm-platform-services >= 0.55
 notes:
   - Credentials can be set once for every module of the collection with
     C(module_defaults) and the action group C(group/ibmcloud.kms.ibmcloud).

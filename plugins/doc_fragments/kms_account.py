@@ -19,7 +19,6 @@ options:
       - Cross-account KMS is supported for classic and VPC clusters only; Satellite clusters are refused.
       - Needs a Reader authorization from C(containers-kubernetes) in the cluster's account to the instance,
         created in the KMS account (M(ibmcloud.kms.iam_policy) with that account's API key).
-      - In M(ibmcloud.kms.cluster_kms_info), this option was added in version 0.2.0.
     type: str
   kms_api_key:
     description:
@@ -33,7 +32,6 @@ options:
         usually may not read another account's instance.
       - Not read from an environment variable. It is a secret; it is never logged or returned.
     type: str
-    version_added: 0.2.0
   kms_iam_token:
     description:
       - An IAM access token of the account that owns the KMS instance, for example one fetched once per play with
@@ -43,5 +41,4 @@ options:
         when it expires. O(iam_token) is never used for the KMS account.
       - Not read from an environment variable. It is a secret; it is never logged or returned.
     type: str
-    version_added: 0.2.0
 """

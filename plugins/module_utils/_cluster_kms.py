@@ -108,8 +108,10 @@ def describe(
     registration: Optional[dict] = None,
     private_endpoint: Optional[bool] = None,
     now: float,
+    min_days: Optional[int] = None,
 ) -> dict:
-    """The collection's view of a cluster's KMS configuration (the return value of both modules)."""
+    """The collection's view of a cluster's KMS configuration (the return value of both modules); with MIN_DAYS, a root
+    key that expires within that many days is a health problem, as setup refuses such a key."""
     life, instance, key, registration = lifecycle(cluster), instance or {}, key or {}, registration or {}
     view = {
         "cluster_id": cluster.get("id"),
@@ -140,7 +142,8 @@ def describe(
         "cluster_state": cluster.get("state"),
     }
     view["rewrap_status"] = rewrap_status(view["root_key_version"], view["registration_key_version"])
-    view["problems"] = health_problems(view)
+    view["problems"] = health_problems(view) + ([expiry_problem(view, min_days)] if min_days is not None else [])
+    view["problems"] = [problem for problem in view["problems"] if problem]
     view["healthy"] = view["enabled"] and not view["problems"]
     return view
 
@@ -178,6 +181,19 @@ def health_problems(view: dict) -> list:
     if view["master_health"] != "normal" or view["master_state"] in FAILED_MASTER_STATES:
         problems.append(f"Master: {view['master_state']}, {view['master_health']}: {view['master_status']}")
     return problems
+
+
+def expiry_problem(view: dict, min_days: int) -> Optional[str]:
+    """Why a cluster's root key needs a switch soon: it expires within MIN_DAYS days (the cluster becomes unusable when
+    it does, and a rotation keeps the date)."""
+    days = view["root_key_days_until_expiration"]
+    if not view["enabled"] or days is None or days >= min_days:
+        return None
+    return (
+        f"Root key {view['root_key_id']} expires in {days} days ({view['root_key_expiration_date']}), within "
+        f"{min_days} days; switch the cluster to a new root key before then (ibmcloud.kms.rotate with mode switch or "
+        "auto), or it becomes unusable."
+    )
 
 
 def key_health(view: dict) -> Optional[str]:

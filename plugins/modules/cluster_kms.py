@@ -235,17 +235,14 @@ cluster_kms:
         - Null when the key could not be read.
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
-      version_added: 0.2.0
     root_key_creation_date:
       description: When the root key was created; null when the key could not be read.
       type: str
       sample: "2026-11-27T12:00:00Z"
-      version_added: 0.2.0
     root_key_last_rotate_date:
       description: When the root key was last rotated; null when it was never rotated or could not be read.
       type: str
       sample: "2026-11-27T13:00:00Z"
-      version_added: 0.2.0
     registration_key_version:
       description:
         - The key version that the Key Protect registration of the cluster shows, that is the version the cluster
@@ -255,7 +252,6 @@ cluster_kms:
         - In check mode, the version the cluster would be registered with.
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
-      version_added: 0.2.0
     rewrap_status:
       description:
         - V(current) when RV(cluster_kms.registration_key_version) is the root key's current version, V(pending) when

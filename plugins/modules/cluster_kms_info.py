@@ -37,10 +37,16 @@ options:
       - Warn about each cluster whose registration shows an older version of its root key than the current one
         (RV(clusters[].rewrap_status=pending)), as after a rotation until the Kubernetes Service has re-wrapped the
         cluster's keys.
-      - The role turns this off while it waits for that re-wrap, and asks once more, with it on, when the wait ends
-        without it.
     type: bool
     default: true
+    version_added: 0.2.0
+  min_days_before_expiration:
+    description:
+      - A cluster whose root key expires within this many days is not healthy; RV(clusters[].problems) says that it
+        needs a switch to a new root key, since a cluster whose key expires becomes unusable.
+      - The same rule as the setup's (which refuses such a key) and as the default of the rotation's V(auto) mode.
+    type: int
+    default: 30
     version_added: 0.2.0
   instances:
     description:
@@ -150,17 +156,14 @@ clusters:
         - Null when the key could not be read.
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
-      version_added: 0.2.0
     root_key_creation_date:
       description: When the root key was created; null when the key could not be read.
       type: str
       sample: "2026-11-27T12:00:00Z"
-      version_added: 0.2.0
     root_key_last_rotate_date:
       description: When the root key was last rotated; null when it was never rotated or could not be read.
       type: str
       sample: "2026-11-27T13:00:00Z"
-      version_added: 0.2.0
     registration_key_version:
       description:
         - The key version that the Key Protect registration of the cluster shows, that is the version the cluster
@@ -169,7 +172,6 @@ clusters:
           RV(clusters[].root_key_version).
       type: str
       sample: 2291e4ae-a14c-4af9-88f0-27c0cb2739e2
-      version_added: 0.2.0
     rewrap_status:
       description:
         - V(current) when RV(clusters[].registration_key_version) is the root key's current version; V(pending) when
@@ -189,7 +191,9 @@ clusters:
     master_health: {description: The master health., type: str, sample: normal}
     cluster_state: {description: The cluster state., type: str, sample: normal}
     healthy:
-      description: Whether KMS is enabled with a found, active root key and a master in normal health.
+      description:
+        - Whether KMS is enabled with a found, active root key that does not expire within O(min_days_before_expiration)
+          days, and a master in normal health.
       type: bool
       sample: true
     problems: {description: Why a cluster with KMS enabled is not healthy., type: list, elements: str, sample: []}
@@ -220,6 +224,7 @@ def argument_spec() -> dict:
         resource_group=dict(type="str"),
         instances=dict(type="list", elements="str"),
         warn_pending_rewrap=dict(type="bool", default=True),
+        min_days_before_expiration=dict(type="int", default=30),
         **KMS_ACCOUNT_SPEC,
     )
 
@@ -270,7 +275,7 @@ def registrations_by_instance(module: IBMCloudModule, instances: list) -> list:
     return found
 
 
-def cluster_view(cluster: dict, searched: list, now: float) -> dict:
+def cluster_view(cluster: dict, searched: list, now: float, min_days: int) -> dict:
     """Where the cluster's registration is, and the health of that key."""
     best: Optional[tuple] = None
     for instance, kms, registrations in searched:
@@ -281,7 +286,8 @@ def cluster_view(cluster: dict, searched: list, now: float) -> dict:
     if best is None:
         return describe(cluster, now=now)
     _stamp, instance, kms, current = best
-    return describe(cluster, instance=instance, key=kms.get_key(current["keyId"]), registration=current, now=now)
+    key = kms.get_key(current["keyId"])
+    return describe(cluster, instance=instance, key=key, registration=current, now=now, min_days=min_days)
 
 
 def main() -> None:
@@ -293,9 +299,14 @@ def main() -> None:
         if clusters:
             searched = registrations_by_instance(module, kms_instances(module))
         now = module.session.now()
-        views = [cluster_view(cluster, searched, now) for cluster in clusters]
+        views = [cluster_view(c, searched, now, module.params["min_days_before_expiration"]) for c in clusters]
     except IBMCloudError as error:
         module.fail_from_error(error)
+    if module.params["cluster"] and not clusters:
+        module.warn(
+            f"Cluster {module.params['cluster']!r} was not found in the account of the API key (by name or id); "
+            "check the name and the region's account."
+        )
     for warning in filter(None, map(rewrap_warning, views)) if module.params["warn_pending_rewrap"] else ():
         module.warn(warning)
     module.exit_json(changed=False, clusters=views)

@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iam_token
 short_description: Get an IBM Cloud IAM access token with an API key, to share it between tasks
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Asks IAM for an access token with O(api_key) and returns it, so that later tasks can pass it as O(iam_token) and
     a play asks IAM for one token instead of one per task.
@@ -84,7 +84,6 @@ issued_at:
   returned: success
   type: str
   sample: "2026-11-27T12:00:00Z"
-  version_added: 0.2.0
 account_id:
   description: The IBM Cloud account the token belongs to (the account of the API key).
   returned: success

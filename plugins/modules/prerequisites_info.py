@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: prerequisites_info
 short_description: Check every prerequisite of enabling KMS encryption on a cluster, before anything is changed
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Checks, by reading only, what the IBM Cloud documentation requires before KMS encryption of Kubernetes secrets
     can be enabled on one cluster, and returns each prerequisite as a result in RV(prerequisites).
@@ -22,6 +22,7 @@ description:
     O(create_root_key), the service-to-service authorization with O(create_authorization)) passes with a message
     that it will be created, when what is needed to create it is in place.
   - Never changes anything.
+  - The options O(kms_api_key) and O(kms_iam_token) were added in version 0.2.0.
 author:
   - ibmcloud.kms maintainers (@ibmcloud-kms)
 options:

@@ -44,7 +44,6 @@ options:
         created; use O(name) and O(alias) to create a key.
       - Mutually exclusive with O(alias).
     type: str
-    version_added: 0.2.0
   key_ring:
     description:
       - The key ring of the key. A new key is created in it; an existing key in another ring is moved to it.

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, IBMCloudError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import format_time
 from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms_info
 
 from ..module_utils.fake_transport import make_token
@@ -50,7 +51,7 @@ def test_the_newest_registration_in_any_instance_wins():
     crn = CLUSTERS[0]["crn"]
     searched = [({"guid": "g1", "name": "old"}, old_kms, [{"keyId": "k1", "resourceCrn": crn, "lastUpdated": "2025"}]),
                 ({"guid": "g2", "name": "new"}, new_kms, [{"keyId": "k2", "resourceCrn": crn, "lastUpdated": "2026"}])]
-    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched, 0.0)
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched, 0.0, 30)
     assert (view["instance_id"], view["root_key_id"], view["root_key_state"], view["healthy"]) == ("g2", "k2", "active", True)
     assert not old_kms.get_key.called
 
@@ -61,14 +62,14 @@ def test_the_view_shows_the_key_version_and_the_version_the_registration_shows()
                                 "keyVersion": {"id": "v2"}, "lastRotateDate": "2026-02-01T00:00:00Z"}
     crn = CLUSTERS[0]["crn"]
     searched = [({"guid": "g1"}, kms, [{"keyId": "k1", "resourceCrn": crn, "keyVersion": {"id": "v1"}}])]
-    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched, 0.0)
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], searched, 0.0, 30)
     assert (view["root_key_version"], view["registration_key_version"]) == ("v2", "v1")
     assert view["root_key_creation_date"] == "2026-01-01T00:00:00Z"
     assert view["root_key_last_rotate_date"] == "2026-02-01T00:00:00Z"
 
 
 def test_a_cluster_without_registration_is_not_healthy():
-    view = cluster_kms_info.cluster_view(CLUSTERS[0], [], 0.0)
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], [], 0.0, 30)
     assert view["healthy"] is False and "registration" in view["problems"][0]
     assert view["root_key_version"] is None and view["registration_key_version"] is None
 
@@ -199,3 +200,31 @@ def test_main_does_not_warn_about_a_pending_rewrap_when_asked_not_to(capsys, cro
     result = run_module(capsys, cluster_kms_info.main, args)
     assert result["clusters"][0]["rewrap_status"] == "pending"
     assert "re-wrap" not in json.dumps(result.get("warnings", []))
+
+
+DAY = 86400.0
+
+
+# days until the key expires (None: never), min_days_before_expiration -> healthy
+EXPIRY = [(None, 30, True), (400, 30, True), (30, 30, True), (29, 30, False), (14, 30, False), (14, 10, True),
+          (-1, 30, False)]
+
+
+@pytest.mark.parametrize("days, min_days, healthy", EXPIRY)
+def test_a_root_key_that_expires_within_min_days_is_not_healthy(days, min_days, healthy):
+    """As setup refuses such a key and rotate's auto mode switches it, verify reports it."""
+    kms = MagicMock()
+    expiry = {"expirationDate": format_time(100 * DAY + days * DAY + 60)} if days is not None else {}
+    kms.get_key.return_value = {"id": "k1", "state": 1, **expiry}
+    crn = CLUSTERS[0]["crn"]
+    view = cluster_kms_info.cluster_view(CLUSTERS[0], [({"guid": "g1"}, kms, [{"keyId": "k1", "resourceCrn": crn}])],
+                                         100 * DAY, min_days)
+    assert view["healthy"] is healthy
+    assert any(f"within {min_days} days" in p and "switch" in p for p in view["problems"]) is not healthy
+
+
+def test_main_warns_when_the_cluster_asked_for_is_not_found(capsys, cross_world):
+    cluster_kms_info.ContainersClient(None).get_cluster.return_value = None
+    result = run_module(capsys, cluster_kms_info.main, {"cluster": "nope", "iam_token": make_token(account="a")})
+    assert result["clusters"] == []
+    assert "Cluster 'nope' was not found" in json.dumps(result["warnings"])
