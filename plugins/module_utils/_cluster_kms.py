@@ -26,7 +26,7 @@ from typing import Any, Callable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled, lifecycle
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError, WaitTimeoutError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     IamPolicyClient,
     condition_holds,
@@ -44,6 +44,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_unt
 
 CONTAINERS_SERVICE = "containers-kubernetes"
 FAILED_MASTER_STATES = ("deploy_failed", "update_failed", "delete_failed")
+BUSY_MASTER_STATES = ("deploying", "updating")
 ADMIN_ROLE_SUFFIX = ":role:Administrator"
 OWNER_HINT = (
     "The Kubernetes Service reads the root key with the API key of the cluster's region and resource "
@@ -459,6 +460,27 @@ def refuse(target: Target) -> None:
 
 
 # -- enabling and waiting --------------------------------------------------------------------------
+def master_busy(cluster: dict) -> bool:
+    """Whether the master is still applying a change (deploying or updating)."""
+    return lifecycle(cluster)["masterState"] in BUSY_MASTER_STATES
+
+
+def settle(containers: ContainersClient, cluster: dict, *, wait: bool, timeout: float) -> dict:
+    """The cluster once its master is not deploying or updating (an earlier change still applying), so that a rerun
+    after an interrupted change decides on what that change did instead of sending another one. Without WAIT, the
+    cluster as it is."""
+    if not wait or not master_busy(cluster):
+        return cluster
+    settled, _waited = wait_until(
+        lambda: containers.get_cluster(cluster["id"]) or cluster,
+        lambda c: lifecycle(c)["masterState"] not in BUSY_MASTER_STATES,
+        timeout=timeout,
+        what=f"the update in progress on the master of cluster {cluster['name']}",
+        describe=lambda c: lifecycle(c)["masterStatus"] or "unknown",
+    )
+    return settled
+
+
 def master_moved(before: dict, after: dict) -> bool:
     old, new = lifecycle(before), lifecycle(after)
     return (old["masterState"], old["masterStatusModifiedDate"]) != (
@@ -548,7 +570,16 @@ def ensure_enabled(
     send_enable(containers, target)
     if not wait:
         return True, containers.get_cluster(target.cluster["id"]) or target.cluster, None
-    after, waited = wait_for_master(containers, target.cluster, is_registered(target), timeout=wait_timeout)
+    try:
+        after, waited = wait_for_master(containers, target.cluster, is_registered(target), timeout=wait_timeout)
+    except IBMCloudError as error:
+        error.changed = True  # the Kubernetes Service accepted the change
+        if isinstance(error, WaitTimeoutError):
+            error.hint = (
+                "The Kubernetes Service accepted the change; the master is still applying it (about 20 minutes on IBM "
+                "Cloud). Run the task again: it waits for that update instead of sending the change again."
+            )
+        raise
     return True, after, waited
 
 

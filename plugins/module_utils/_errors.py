@@ -17,8 +17,11 @@ TRACE_HEADERS = ("X-Global-Transaction-Id", "X-Request-Id", "Transaction-Id", "X
 class IBMCloudError(Exception):
     """An IBM Cloud API call (or a check made before one) failed.
 
-    ``hint`` says what the user can do about it; ``reasons`` are Key Protect's reason codes.
+    ``hint`` says what the user can do about it; ``reasons`` are Key Protect's reason codes. ``changed`` is set when
+    the failure came after a change was accepted (a wait that ran out), so that the task reports the change.
     """
+
+    changed = False
 
     def __init__(
         self,

@@ -60,5 +60,8 @@ class IBMCloudModule(AnsibleModule):
         return self._kms_session
 
     def fail_from_error(self, error: IBMCloudError, **result: Any) -> NoReturn:
-        """The one place an IBMCloudError becomes a task failure."""
-        self.fail_json(msg=error.describe(), error=error.as_result(), **result)
+        """The one place an IBMCloudError becomes a task failure (``changed`` when a change was accepted before it)."""
+        details = error.as_result()
+        if details:
+            result["error"] = details
+        self.fail_json(msg=error.describe(), changed=error.changed or result.pop("changed", False), **result)

@@ -25,7 +25,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     rewrap_status,
     split_registrations,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, lifecycle
+from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError, WaitTimeoutError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import DESTROYED, KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
@@ -44,8 +44,6 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
     recorded_key_ids,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
-
-BUSY_MASTER_STATES = ("deploying", "updating")
 
 
 @dataclass
@@ -126,26 +124,6 @@ def _recorded(searched: list, cluster: dict, tags: list) -> Optional[Found]:
         if key is not None and key.get("state") != DESTROYED:
             return Found(cluster, instance, kms, registrations, None, key, tags)
     return None
-
-
-def settle(containers: ContainersClient, cluster: dict, *, wait: bool, timeout: float) -> dict:
-    """The cluster once its master is not deploying or updating (an earlier change still applying): waited for, so
-    that a rerun after an interrupted switch decides on what that switch did instead of sending another one."""
-    if lifecycle(cluster)["masterState"] not in BUSY_MASTER_STATES:
-        return cluster
-    if not wait:
-        raise InputError(
-            f"The master of cluster {cluster['name']} is {lifecycle(cluster)['masterState']} "
-            f"({lifecycle(cluster)['masterStatus']}); run again when it is Ready, or with wait=true."
-        )
-    settled, _waited = wait_until(
-        lambda: containers.get_cluster(cluster["id"]) or cluster,
-        lambda c: lifecycle(c)["masterState"] not in BUSY_MASTER_STATES,
-        timeout=timeout,
-        what=f"the update in progress on the master of cluster {cluster['name']}",
-        describe=lambda c: lifecycle(c)["masterStatus"] or "unknown",
-    )
-    return settled
 
 
 # -- rotating in place ---------------------------------------------------------------------------

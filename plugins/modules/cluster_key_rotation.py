@@ -199,8 +199,8 @@ waited_seconds:
 from typing import Any
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
-from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import kms_account
-from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import kms_account, master_busy, settle
+from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled, lifecycle
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
@@ -213,7 +213,6 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._rotate_cluster impor
     read_tags,
     report,
     rewrap_refusal,
-    settle,
     summary,
     switch,
     switch_target,
@@ -263,6 +262,11 @@ def run(module: IBMCloudModule) -> dict:
             "run ibmcloud.kms.setup (or ibmcloud.kms.cluster_kms) first."
         )
     cluster = settle(containers, cluster, wait=params["wait"], timeout=params["wait_timeout"])
+    if master_busy(cluster):  # only without wait: deciding now could repeat the change still applying
+        raise InputError(
+            f"The master of cluster {cluster['name']} is {lifecycle(cluster)['masterState']} "
+            f"({lifecycle(cluster)['masterStatus']}); run again when it is Ready, or with wait=true."
+        )
     warnings: list = []
     kms_account_id = kms_account(session, module.kms_session, params["kms_account_id"])
     tags = read_tags(session, cluster, warnings)

@@ -27,7 +27,9 @@ description:
     check run before the request too. Without them, the key checks are left to the Kubernetes Service, with a
     warning.
   - Waits until the master has applied the change, with short polling intervals first and longer ones later,
-    and returns how long that took.
+    and returns how long that took. A wait that runs out after the Kubernetes Service accepted the change fails with
+    C(changed=true). A rerun while the master still applies a change (an interrupted run) waits for that update first,
+    instead of sending the change again.
 author:
   - ibmcloud.kms maintainers (@ibmcloud-kms)
 options:
@@ -302,6 +304,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     record_previous_key,
     registration_after,
     resolve_instance,
+    settle,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
@@ -364,6 +367,8 @@ def run(module: IBMCloudModule) -> tuple:
     if cluster is None:
         raise InputError(f"Cluster {params['cluster']!r} was not found in the account of the API key.")
     now = module.session.now()
+    if params["state"] == "enabled":  # a change still applying (an interrupted run): wait for it, then decide
+        cluster = settle(containers, cluster, wait=params["wait"], timeout=params["wait_timeout"])
     if params["state"] == "disabled":
         if kms_enabled(cluster):
             raise InputError(DISABLE_REFUSED.format(name=cluster["name"]))

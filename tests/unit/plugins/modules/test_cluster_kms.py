@@ -270,3 +270,34 @@ def test_main_refuses_kms_credentials_of_another_account(capsys, cross_world):
     result = run_main(capsys, {**CROSS_ARGS, "kms_account_id": "acct-other", "kms_iam_token": KMS_TOKEN})
     assert result["failed"] and "belongs to account acct-kms, not to kms_account_id acct-other" in result["msg"]
     assert cross_world["accounts"]["kms"] == []
+
+
+def test_main_a_wait_that_times_out_after_the_change_was_accepted_reports_changed(capsys, world, monkeypatch):
+    def times_out(*_a, **_k):
+        raise _cluster_kms.WaitTimeoutError("Timed out after 60s waiting for the master of cluster demo to apply KMS.")
+
+    monkeypatch.setattr(_cluster_kms, "wait_for_master", times_out)
+    result = run_main(capsys, ARGS)
+    assert result["failed"] and result["changed"] is True
+    assert world["containers"].enable_kms.called
+    assert "Run the task again: it waits for that update instead of sending the change again" in result["msg"]
+
+
+def test_main_a_failure_before_any_change_is_not_changed_and_has_no_empty_error(capsys, world):
+    world["containers"].get_cluster.return_value = None
+    result = run_main(capsys, ARGS)
+    assert result["failed"] and result["changed"] is False and "error" not in result
+
+
+def test_main_a_rerun_during_an_update_waits_for_it_and_sends_nothing_again(capsys, world):
+    """enableKMS was accepted, then the run was interrupted: the rerun finds the master updating, waits, and then finds
+    the cluster on the key."""
+    updating = cluster(True)
+    updating["lifecycle"].update(masterState="updating",
+                                masterStatus="Key management service feature enablement in progress.")
+    world["containers"].get_cluster.side_effect = [updating, cluster(True)]
+    world["kms"].registrations.return_value = [{"keyId": "k1", "resourceCrn": CRN, "keyName": "crk"}]
+    result = run_main(capsys, ARGS)
+    assert result["changed"] is False and result["cluster_kms"]["master_state"] == "deployed"
+    assert world["containers"].get_cluster.call_count == 2
+    assert not world["containers"].enable_kms.called
