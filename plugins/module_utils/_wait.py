@@ -4,10 +4,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # PRIVATE to the collection; may change in any release.
-"""Waiting for asynchronous IBM Cloud operations with adaptive polling."""
+"""Waiting for asynchronous IBM Cloud operations with adaptive polling, and telling the user while it lasts.
+
+A module cannot print while it runs. When the collection's action plugin runs it (plugins/action/), it names a file
+in PROGRESS_ENV; each wait writes a line there when it starts and then every PROGRESS_EVERY seconds (what it waits
+for, the last state seen, the time waited and the timeout), and the action plugin shows each line as it comes.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Callable, Iterator, Optional, Tuple, TypeVar
 
@@ -18,6 +24,20 @@ T = TypeVar("T")
 # Short intervals first (most operations finish in seconds), longer later, bounded.
 POLL_INTERVALS = (1.0, 1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 10.0)
 MAX_INTERVAL = 15.0
+PROGRESS_ENV = "IBMCLOUD_KMS_PROGRESS_FILE"
+PROGRESS_EVERY = 15.0
+
+
+def report_progress(line: str) -> None:
+    """Append LINE to the progress file the action plugin named, if any (a failure to write is not the task's)."""
+    path = os.environ.get(PROGRESS_ENV)
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as progress:
+            progress.write(line.replace("\n", " ") + "\n")
+    except OSError:
+        pass
 
 
 def intervals() -> Iterator[float]:
@@ -35,16 +55,24 @@ def wait_until(
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
     describe: Optional[Callable[[T], str]] = None,
+    report: Callable[[str], None] = report_progress,
 ) -> Tuple[T, float]:
     """Poll ``fetch`` until ``done(result)``; return the last result and the seconds waited.
 
-    ``done`` may raise to stop early (a failed state). Raises WaitTimeoutError after ``timeout`` seconds.
+    ``done`` may raise to stop early (a failed state). Raises WaitTimeoutError after ``timeout`` seconds. While it
+    waits, ``report`` gets a line at the start and then every PROGRESS_EVERY seconds.
     """
     started = monotonic()
     result = fetch()
+    next_report = 0.0
     for pause in intervals():
         if done(result):
             return result, monotonic() - started
+        waited = monotonic() - started
+        if waited >= next_report:
+            state = f": {describe(result)}" if describe else ""
+            report(f"Waiting for {what}{state} ({waited:.0f} s of at most {timeout:.0f} s)")
+            next_report = waited + PROGRESS_EVERY
         remaining = timeout - (monotonic() - started)
         if remaining <= 0:
             state = f" Last seen: {describe(result)}." if describe else ""

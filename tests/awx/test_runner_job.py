@@ -181,6 +181,18 @@ def assert_no_secret(private_data_dir: pathlib.Path, ident: str) -> None:
     assert not leaks, "secrets in the job's events or stdout:\n" + "\n".join(leaks)
 
 
+def set_timings(emulator_url: str, **timings: float) -> None:
+    """Change the emulator's asynchronous transitions (POST /_emulator/timings)."""
+    request = urllib.request.Request(
+        emulator_url + "/_emulator/timings",
+        data=json.dumps(timings).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
 def token_requests(emulator_url: str) -> list:
     """The successful IAM token requests in the emulator's request log."""
     with urllib.request.urlopen(emulator_url + "/_emulator/requests", timeout=10) as answer:
@@ -257,8 +269,17 @@ def test_setup_verify_rotate_as_awx_jobs(emulator_url, tmp_path, monkeypatch):
     """
     tokens_before = len(token_requests(emulator_url))
 
-    setup, setup_dir = survey_job(tmp_path, "setup", emulator_url, monkeypatch)
+    # A master update long enough to be seen in progress (about 20 minutes on IBM Cloud): the job's output says what
+    # it waits for while it waits, so that the AWX job does not look hung.
+    set_timings(emulator_url, enable_seconds=8)
+    try:
+        setup, setup_dir = survey_job(tmp_path, "setup", emulator_url, monkeypatch)
+    finally:
+        set_timings(emulator_url, enable_seconds=1.5)
     assert CLUSTER in stats_data(setup).get("kms_setup", {}), stats_data(setup)
+    stdout = (setup_dir / "artifacts" / "setup" / "stdout").read_text(encoding="utf-8")
+    progress = [line for line in stdout.splitlines() if f"Waiting for the master of cluster {CLUSTER}" in line]
+    assert progress and "s of at most 1800 s)" in progress[0], stdout
 
     verify, verify_dir = survey_job(tmp_path, "verify", emulator_url, monkeypatch)
     rows = stats_data(verify).get("kms_verify", [])

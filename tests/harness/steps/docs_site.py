@@ -22,6 +22,7 @@ ANSIBLE_LABELS = (
         "reference_appendices/config.html#ansible-configuration-settings",
         "Ansible Configuration Settings",
     ),
+    ("action_plugins", "plugins/action.html#action-plugins", "Action plugins"),
 )
 
 

@@ -294,7 +294,7 @@ def test_main_a_rerun_during_an_update_waits_for_it_and_sends_nothing_again(caps
     the cluster on the key."""
     updating = cluster(True)
     updating["lifecycle"].update(masterState="updating",
-                                masterStatus="Key management service feature enablement in progress.")
+                                 masterStatus="Key management service feature enablement in progress.")
     world["containers"].get_cluster.side_effect = [updating, cluster(True)]
     world["kms"].registrations.return_value = [{"keyId": "k1", "resourceCrn": CRN, "keyName": "crk"}]
     result = run_main(capsys, ARGS)
