@@ -16,37 +16,16 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import PROGRESS_ENV
+from ansible_collections.ibmcloud.kms.plugins.plugin_utils._follow import follow
 
 display = Display()
-READ_EVERY = 1.0
-
-
-def follow(path: str, show: Callable[[str], None], stop: threading.Event) -> None:
-    """Show each complete line written to PATH until STOP is set, then the rest."""
-    offset, pending = 0, ""
-    while True:
-        stopping = stop.wait(READ_EVERY)
-        try:
-            with open(path, encoding="utf-8") as progress:
-                progress.seek(offset)
-                chunk = progress.read()
-                offset = progress.tell()
-        except OSError:
-            chunk = ""
-        pending += chunk
-        *lines, pending = pending.split("\n")
-        for line in lines:
-            if line.strip():
-                show(line)
-        if stopping:
-            return
 
 
 class ProgressAction(ActionBase):

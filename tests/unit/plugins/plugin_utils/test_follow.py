@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import threading
 
-from ansible_collections.ibmcloud.kms.plugins.plugin_utils import _progress
+from ansible_collections.ibmcloud.kms.plugins.plugin_utils import _follow
 
 
 def test_follow_shows_each_complete_line_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(_progress, "READ_EVERY", 0.01)
+    monkeypatch.setattr(_follow, "READ_EVERY", 0.01)
     path = tmp_path / "progress.txt"
     path.write_text("one\ntw", encoding="utf-8")
     shown, stop = [], threading.Event()
-    reader = threading.Thread(target=_progress.follow, args=(str(path), shown.append, stop))
+    reader = threading.Thread(target=_follow.follow, args=(str(path), shown.append, stop))
     reader.start()
     with open(path, "a", encoding="utf-8") as progress:
         progress.write("o\n\nthree\n")
@@ -28,5 +28,5 @@ def test_follow_shows_each_complete_line_once(tmp_path, monkeypatch):
 def test_follow_stops_when_the_file_is_gone(tmp_path):
     shown, stop = [], threading.Event()
     stop.set()
-    _progress.follow(str(tmp_path / "never-written.txt"), shown.append, stop)
+    _follow.follow(str(tmp_path / "never-written.txt"), shown.append, stop)
     assert shown == []
