@@ -21,6 +21,7 @@ from typing import Callable, Optional, cast
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     CONTAINERS_SERVICE,
+    PREVIOUS_KEY_HINT,
     Target,
     caller_policies,
     check_target,
@@ -31,6 +32,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     key_problems,
     kms_account,
     parse_root_key,
+    split_registrations,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
@@ -58,6 +60,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
     ResourceClient,
     crn_service,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient, previous_key_ids
 
 PASSED, FAILED, UNVERIFIED, NOT_APPLICABLE = "passed", "failed", "unverified", "not_applicable"
 CHECKS = (
@@ -109,6 +112,7 @@ class Ask:
     kms_account_id: Optional[str] = None
     min_days_before_expiration: int = 30
     create_authorization: Optional[bool] = False  # None: not an option of the caller (cluster_kms)
+    requested_root_key: Optional[str] = None  # the key asked for, when root_key is the one the cluster keeps
 
     @classmethod
     def from_params(cls, params: dict) -> "Ask":
@@ -133,6 +137,8 @@ class Found:
     new_key: bool = False
     policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
+    history: Optional[tuple] = None  # (the key the cluster uses, the keys it used before), read once
+    warnings: list = field(default_factory=list)
 
     @property
     def cross_account(self) -> bool:
@@ -506,6 +512,60 @@ def judge_key(ask: Ask, found: Found, ref: str, key: Optional[dict]) -> dict:
     return outcome("root_key", FAILED, " ".join(problems), hint)
 
 
+def key_history(session: Session, kms_session: Session, found: Found) -> tuple:
+    """(the key id the cluster's registration names, the key ids it used before: older registrations and this
+    collection's record on the cluster), read once; (None, []) for a cluster without KMS or when a read fails."""
+    cluster = found.cluster
+    if found.history is None:
+        found.history = (None, [])
+        if cluster and kms_enabled(cluster) and found.instance and found.instance_gap is None:
+            try:
+                registrations = KmsClient(kms_session, found.instance).registrations()
+                tags = TaggingClient(session).tags_of(cluster["crn"])
+            except IBMCloudError:
+                return found.history
+            current, older = split_registrations(registrations, cluster)
+            found.history = (
+                (current or {}).get("keyId"),
+                older + [k for k in previous_key_ids(tags) if k not in older],
+            )
+    return found.history
+
+
+def refuse_previous_key(session: Session, kms_session: Session, found: Found, result: dict) -> dict:
+    """The root_key check fails for a key the cluster used before, which the Kubernetes Service refuses (a cluster can
+    never go back to a key). Read only for a cluster with KMS on and a key that passed."""
+    key, cluster = found.key, found.cluster
+    if result["status"] != PASSED or not key or not cluster or not kms_enabled(cluster):
+        return result
+    current, previous = key_history(session, kms_session, found)
+    if key["id"] == current or key["id"] not in previous:
+        return result
+    return outcome(
+        "root_key", FAILED, f"Cluster {cluster['name']} used root key {key['id']} before.", PREVIOUS_KEY_HINT
+    )
+
+
+def kept_key_warning(session: Session, kms_session: Session, ask: Ask, found: Found) -> Optional[str]:
+    """A warning when the cluster keeps its root key (root_key) although another one was asked for
+    (requested_root_key), naming both; none for a key the cluster used before (a switch retired it)."""
+    kept, cluster = found.key, found.cluster
+    if not ask.requested_root_key or not kept or not cluster or ask.requested_root_key in (kept["id"], ask.root_key):
+        return None
+    try:
+        requested = KmsClient(kms_session, cast(dict, found.instance)).find_root_key(ask.requested_root_key)
+    except IBMCloudError:
+        requested = None
+    if requested is not None and requested.get("id") in (kept["id"], *key_history(session, kms_session, found)[1]):
+        return None
+    which = f"key {requested['id']}" if requested else "a key that does not exist yet"
+    return (
+        f"Cluster {cluster['name']} keeps its root key {kept.get('name')} ({kept['id']}); the requested root key "
+        f"{ask.requested_root_key!r} ({which}) is not used, because keep_current_root_key is true. To move the cluster "
+        "to a new root key, run ibmcloud.kms.rotate with mode switch."
+    )
+
+
 # -- roles on the KMS instance ---------------------------------------------------------------------------
 def caller_needs(ask: Ask, found: Found) -> list:
     """[(roles, of which one is needed, what for)] for the caller on the KMS instance."""
@@ -594,9 +654,7 @@ def check_service_authorization(session: Session, ask: Ask, found: Found) -> dic
             name, PASSED, f"Authorization policy {policy.get('covered_by') or policy.get('id')} lets {what}."
         )
     if ask.create_authorization:
-        return outcome(
-            name, PASSED, f"No authorization lets {what}: missing; will be created by the authorization step."
-        )
+        return outcome(name, PASSED, f"No authorization lets {what} yet; the authorization step will create it.")
     if not found.cross_account:
         return outcome(
             name,
@@ -744,7 +802,8 @@ def check_all(
         return all_unverified(failure)
     kms = kms_session or session
     results = {"instance": read_instance(kms, ask, found)}
-    results["root_key"] = read_key(kms, ask, found)
+    results["root_key"] = refuse_previous_key(session, kms, found, read_key(kms, ask, found))
+    found.warnings.extend(filter(None, [kept_key_warning(session, kms, ask, found)]))
     results.update((name, judge(kms if name in KMS_SIDE else session, ask, found)) for name, judge in JUDGED)
     claims = session.claims()
     results["credentials"] = outcome(

@@ -63,6 +63,13 @@ options:
       - When not set, the root key check is V(not_applicable).
       - Required when O(create_root_key=true).
     type: str
+  requested_root_key:
+    description:
+      - The root key that was asked for, by id, alias or name, when O(root_key) is the key the cluster keeps (the
+        role's C(cluster_encryption_keep_current_root_key)). When it names another key, or no key, the module warns,
+        naming both; not for a key the cluster used before, which a switch retired.
+    type: str
+    version_added: 0.2.0
   create_root_key:
     description:
       - Whether a later step creates O(root_key) when it does not exist.
@@ -272,6 +279,7 @@ def argument_spec() -> dict:
         create_authorization=dict(type="bool", default=False),
         **KMS_ACCOUNT_SPEC,
         min_days_before_expiration=dict(type="int", default=30),
+        requested_root_key=dict(type="str", no_log=False),
     )
 
 
@@ -286,6 +294,8 @@ def main() -> None:
     prerequisites = check_all(
         lambda: module.session, Ask.from_params(module.params), found, open_kms_session=lambda: module.kms_session
     )
+    for warning in found.warnings:
+        module.warn(warning)
     module.exit_json(
         changed=False,
         prerequisites=prerequisites,

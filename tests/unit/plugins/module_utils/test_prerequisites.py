@@ -37,6 +37,7 @@ HPCS_GUID = "7a1e2bb0-6b54-4c6e-9b55-8c4f0bbf8e10"
 CLUSTER = {"id": "c1", "name": "demo", "provider": "vpc-gen2", "region": "us-south", "resourceGroup": "rg1",
            "crn": f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c1::",
            "features": {"keyProtectEnabled": False}}
+ENCRYPTED = {**CLUSTER, "features": {"keyProtectEnabled": True}}
 KP = {"guid": GUID, "name": "kp", "crn": f"crn:v1:bluemix:public:kms:us-south:a/{ACCOUNT}:{GUID}::",
       "state": "active", "account_id": ACCOUNT, "resource_group_id": "rg1", "region_id": "us-south"}
 HPCS = {**KP, "guid": HPCS_GUID, "name": "hpcs", "crn": f"crn:v1:bluemix:public:hs-crypto:us-south:a/{ACCOUNT}:{HPCS_GUID}::"}
@@ -79,9 +80,13 @@ def answer(value):
 def install(monkeypatch, **overrides):
     """Fake every client _prerequisites uses; ``overrides`` replace the seeded answers."""
     world = dict(cluster=CLUSTER, instances=[KP], group="rg1", key=ROOT, named=[], initialized=True, caller=ADMIN,
-                 key_owner=KEY_OWNER, owner_keys=[OWNER_KEY], owner=OWNER_WRITER, authorization={"id": "auth1"})
+                 key_owner=KEY_OWNER, owner_keys=[OWNER_KEY], owner=OWNER_WRITER, authorization={"id": "auth1"},
+                 registrations=[], tags=[])
     world.update(overrides)
-    containers, resources, kms, iam, identity = (MagicMock() for _fake in range(5))
+    containers, resources, kms, iam, identity, tagging = (MagicMock() for _fake in range(6))
+    kms.registrations.side_effect = answer(world["registrations"])
+    tagging.tags_of.side_effect = answer(world["tags"])
+    monkeypatch.setattr(pr, "TaggingClient", lambda _s: tagging)
     containers.get_cluster.side_effect = answer(world["cluster"])
     resources.lookup_instances.side_effect = answer(world["instances"])
     resources.resource_group_id.side_effect = answer(world["group"])
@@ -206,7 +211,17 @@ CASES = [
      {"authorization": None, "instances": []}, {"service_authorization": "failed"},
      ("service_authorization", "No service-to-service authorization")),
     ("a missing authorization a later step creates", {"create_authorization": True}, {"authorization": None},
-     {"service_authorization": "passed"}, ("service_authorization", "missing; will be created by the authorization step")),
+     {"service_authorization": "passed"}, ("service_authorization", "yet; the authorization step will create it")),
+    ("a root key the cluster used before (recorded on the cluster)", {}, {"cluster": ENCRYPTED, "registrations": [
+        {"keyId": "k2", "resourceCrn": CLUSTER["crn"]}], "tags": ["ibmcloud-kms:previous-root-key:k1"]},
+     {"root_key": "failed"}, ("root_key", "used root key k1 before")),
+    ("a root key the cluster used before (an older registration)", {}, {"cluster": ENCRYPTED, "registrations": [
+        {"keyId": "k1", "resourceCrn": CLUSTER["crn"], "lastUpdated": "2025-01-01"},
+        {"keyId": "k2", "resourceCrn": CLUSTER["crn"], "lastUpdated": "2026-01-01"}]},
+     {"root_key": "failed"}, ("root_key", "used root key k1 before")),
+    ("the root key the cluster uses now", {}, {"cluster": ENCRYPTED, "registrations": [
+        {"keyId": "k1", "resourceCrn": CLUSTER["crn"]}], "tags": ["ibmcloud-kms:previous-root-key:k0"]},
+     {"root_key": "passed"}, ("root_key", "is an active root key")),
     ("authorizations cannot be read", {"create_authorization": True}, {"authorization": ForbiddenError("no", status=403)},
      {"service_authorization": "unverified"}, ("service_authorization", "could not be read")),
     ("IKS names the owner, who holds no role on KMS (own or through a group)", {}, {"owner": []},
@@ -419,3 +434,26 @@ def test_a_caller_who_owns_the_clusters_api_key_is_judged_with_its_groups(monkey
     results, _found = run()
     assert results["cluster_key_owner_kms_role"]["status"] == "passed"
     fakes["iam"].effective_access_policies.assert_called_once_with(ACCOUNT, "IBMid-me")
+
+
+# requested root key -> (the key it names, or None), tags on the cluster -> a warning naming both keys?
+KEPT = [
+    ("team-key-2027", {**ROOT, "id": "k3", "name": "team-key-2027"}, [], True),
+    ("never-made", None, [], True),
+    ("demo-root-key", {**ROOT, "id": "k0", "name": "demo-root-key"}, ["ibmcloud-kms:previous-root-key:k0"], False),
+    ("crk", ROOT, [], False),
+    (None, None, [], False),
+]
+
+
+@pytest.mark.parametrize("requested, named, tags, warned", KEPT)
+def test_a_cluster_that_keeps_its_key_warns_about_the_key_asked_for(monkeypatch, requested, named, tags, warned):
+    fakes = install(monkeypatch, cluster=ENCRYPTED, registrations=[{"keyId": "k1", "resourceCrn": CLUSTER["crn"]}],
+                    tags=tags)
+    fakes["kms"].get_key.side_effect = lambda ref: ROOT if ref == "k1" else named
+    results, found = run({"root_key": "k1", "requested_root_key": requested})
+    assert results["root_key"]["status"] == "passed"
+    assert bool(found.warnings) is warned
+    if warned:
+        assert "keeps its root key crk (k1)" in found.warnings[0] and repr(requested) in found.warnings[0]
+        assert ("key k3" if named else "does not exist") in found.warnings[0]
