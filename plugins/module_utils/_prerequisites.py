@@ -406,8 +406,16 @@ def missing_instance(session: Session, ask: Ask, found: Found) -> dict:
         "instance",
         PASSED,
         f"Key Protect instance {ask.instance!r} does not exist in resource group "
-        f"{found.resource_group_id} and region {ask.region}; it will be created.",
+        f"{group_label(ask.resource_group, found.resource_group_id)} and region {ask.region}; it will be created, "
+        f"a billable IBM Cloud resource in account {found.kms_account_id}.",
     )
+
+
+def group_label(asked: Optional[str], group_id: Optional[str]) -> str:
+    """A resource group as 'name (id)': the name asked for, or 'default' for the account's default group."""
+    if asked and asked == group_id:
+        return asked
+    return f"{asked or 'default'} ({group_id})"
 
 
 def instance_problems(ask: Ask, found: Found) -> list:
@@ -763,6 +771,22 @@ JUDGED = (
 
 # Judged with the KMS account's session when there is one.
 KMS_SIDE = ("caller_kms_role", "service_authorization")
+
+
+def summary_lines(results: list) -> list:
+    """One line per prerequisite: STATUS name message."""
+    return [f"{r['status'].upper()} {r['name']} {r['message']}" for r in results]
+
+
+def refusal(cluster: str, results: list, *, refuse_unverified: bool = False) -> Optional[str]:
+    """The one message that stops a change when a prerequisite failed (or, on request, could not be verified): what
+    is missing and what to do, each check in turn; None when nothing stops it."""
+    statuses = (FAILED, UNVERIFIED) if refuse_unverified else (FAILED,)
+    refused = [r for r in results if r["status"] in statuses]
+    if not refused:
+        return None
+    parts = [" ".join(p for p in (f"{r['name']}:", r["message"], r.get("hint")) if p) for r in refused]
+    return f"Cluster {cluster}: {len(refused)} prerequisite(s) not met; nothing was changed. " + " ".join(parts)
 
 
 def all_unverified(failure: dict) -> list:

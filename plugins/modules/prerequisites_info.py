@@ -70,6 +70,12 @@ options:
         naming both; not for a key the cluster used before, which a switch retired.
     type: str
     version_added: 0.2.0
+  refuse_unverified:
+    description:
+      - Whether RV(refusal) counts prerequisites that could not be verified, not only those that failed.
+    type: bool
+    default: false
+    version_added: 0.2.0
   create_root_key:
     description:
       - Whether a later step creates O(root_key) when it does not exist.
@@ -180,6 +186,22 @@ prerequisites:
       description: What to do about a prerequisite that did not pass; null when there is nothing to do.
       type: str
       sample: Use another root key (ibmcloud.kms.root_key creates one), or enable or rotate this one.
+summary:
+  description: One line per prerequisite, C(STATUS name message), in the order of RV(prerequisites).
+  returned: always
+  type: list
+  elements: str
+  sample: ["PASSED credentials IAM token of IBMid-100000ABCD (account a1b2c3) accepted."]
+  version_added: 0.2.0
+refusal:
+  description:
+    - One message that names every prerequisite that failed (and, with O(refuse_unverified=true), every one that could
+      not be verified), with what to do about each; null when none. A caller stops before any change when it is set.
+  returned: always
+  type: str
+  sample: "Cluster prod-eu-3: 1 prerequisite(s) not met; nothing was changed. cluster_exists: Cluster 'prod-eu-3' was
+    not found in account a1b2c3 (by name or id). Check the cluster name and the region's account."
+  version_added: 0.2.0
 failed_checks:
   description:
     - The names of the prerequisites that failed, in order.
@@ -264,6 +286,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import
     cluster_view,
     instance_view,
     key_view,
+    refusal,
+    summary_lines,
 )
 
 
@@ -280,6 +304,7 @@ def argument_spec() -> dict:
         **KMS_ACCOUNT_SPEC,
         min_days_before_expiration=dict(type="int", default=30),
         requested_root_key=dict(type="str", no_log=False),
+        refuse_unverified=dict(type="bool", default=False),
     )
 
 
@@ -299,6 +324,8 @@ def main() -> None:
     module.exit_json(
         changed=False,
         prerequisites=prerequisites,
+        summary=summary_lines(prerequisites),
+        refusal=refusal(module.params["cluster"], prerequisites, refuse_unverified=module.params["refuse_unverified"]),
         failed_checks=[p["name"] for p in prerequisites if p["status"] == FAILED],
         unverified=[p["name"] for p in prerequisites if p["status"] == UNVERIFIED],
         cluster=cluster_view(found.cluster),

@@ -157,7 +157,7 @@ CASES = [
      ("instance", "was not found")),
     ("a Key Protect instance to be created", {"create_instance": True, "create_root_key": True}, {"instances": []},
      {"instance": "passed", "caller_kms_role": "passed", "root_key": "passed", "service_authorization": "passed",
-      "cluster_key_owner_kms_role": "passed"}, ("instance", "will be created")),
+      "cluster_key_owner_kms_role": "passed"}, ("instance", "default (rg1) and region us-south; it will be created, a billable IBM Cloud resource")),
     ("a new instance needs a new root key", {"create_instance": True}, {"instances": []},
      {"instance": "passed", "root_key": "failed"}, ("root_key", "A new instance has no root key")),
     ("a new instance in a group that does not exist", {"create_instance": True, "resource_group": "nope"},
@@ -457,3 +457,15 @@ def test_a_cluster_that_keeps_its_key_warns_about_the_key_asked_for(monkeypatch,
     if warned:
         assert "keeps its root key crk (k1)" in found.warnings[0] and repr(requested) in found.warnings[0]
         assert ("key k3" if named else "does not exist") in found.warnings[0]
+
+
+def test_the_refusal_is_one_sentence_per_refused_check_never_a_list():
+    results = [pr.outcome("credentials", "passed", "ok."), pr.outcome("cluster_exists", "failed", "Not found.", "Check."),
+               pr.outcome("cluster_administrator", "unverified", "Could not read.")]
+    assert pr.refusal("demo", results) == (
+        "Cluster demo: 1 prerequisite(s) not met; nothing was changed. cluster_exists: Not found. Check.")
+    assert pr.refusal("demo", results, refuse_unverified=True).endswith(
+        "cluster_exists: Not found. Check. cluster_administrator: Could not read.")
+    assert pr.refusal("demo", results[:1]) is None
+    assert pr.summary_lines(results) == ["PASSED credentials ok.", "FAILED cluster_exists Not found.",
+                                         "UNVERIFIED cluster_administrator Could not read."]
