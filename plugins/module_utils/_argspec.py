@@ -34,6 +34,10 @@ KMS_ACCOUNT_SPEC = dict(
 )
 
 
+# For check mode: the KMS instance (and with it the root key) is one an earlier task of the same check run would create.
+PREDICTED_SPEC = dict(instance_predicted=dict(type="bool", default=False))
+
+
 def with_auth(spec: dict) -> dict:
     """The module's own options plus the shared ones (a module option of the same name wins)."""
     merged = dict(AUTH_SPEC)

@@ -22,6 +22,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import 
     IamIdentityClient,
     parse_cluster_key_description,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import group_label
 
 FAILED, UNVERIFIED = "failed", "unverified"
 OWNER_LOOKUP_HINT = (
@@ -41,7 +42,7 @@ def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
     The Kubernetes Service names the owner (what 'ibmcloud ks api-key info --cluster' shows); only when it does not,
     the description of a containers-kubernetes-key (unpublished wording) is tried, and a description that cannot be
     read makes the check unverified, never failed."""
-    region, group = cluster.get("region"), cluster.get("resourceGroup")
+    region, group = cluster.get("region"), group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup"))
     try:
         answered = session.shared(ContainersClient).cluster_key_owner(cluster.get("id") or "")
     except IBMCloudError as error:
@@ -98,6 +99,5 @@ class Owner:
 
     def of(self, cluster: dict) -> str:
         """Who the owner is, for messages: the identity and whose API key it owns."""
-        return f"{self}, the owner of the API key of region {cluster.get('region')} and resource group " + str(
-            cluster.get("resourceGroup")
-        )
+        group = group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup"))
+        return f"{self}, the owner of the API key of region {cluster.get('region')} and resource group {group}"

@@ -59,6 +59,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
     UUID_RE,
     ResourceClient,
     crn_service,
+    group_label,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient, previous_key_ids
 
@@ -133,6 +134,7 @@ class Found:
     initialized: Optional[bool] = None
     new_instance: bool = False
     resource_group_id: Optional[str] = None  # of the instance to be created
+    resource_group_name: Optional[str] = None
     key: Optional[dict] = None
     new_key: bool = False
     policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
@@ -306,7 +308,8 @@ def matching_instances(resources: ResourceClient, ask: Ask, found: Found) -> lis
         return matches
     matches = [i for i in matches if crn_service(i.get("crn", "")) == ask.kms_service]
     if ask.create_instance and found.kms_readable:
-        found.resource_group_id = resources.resource_group_id(ask.resource_group)
+        group = resources.resource_group(ask.resource_group)
+        found.resource_group_id, found.resource_group_name = group["id"], group.get("name")
         return [
             i
             for i in matches
@@ -406,16 +409,9 @@ def missing_instance(session: Session, ask: Ask, found: Found) -> dict:
         "instance",
         PASSED,
         f"Key Protect instance {ask.instance!r} does not exist in resource group "
-        f"{group_label(ask.resource_group, found.resource_group_id)} and region {ask.region}; it will be created, "
-        f"a billable IBM Cloud resource in account {found.kms_account_id}.",
+        f"{group_label(found.resource_group_name, found.resource_group_id)} and region {ask.region}; it will be "
+        f"created, a billable IBM Cloud resource in account {found.kms_account_id}.",
     )
-
-
-def group_label(asked: Optional[str], group_id: Optional[str]) -> str:
-    """A resource group as 'name (id)': the name asked for, or 'default' for the account's default group."""
-    if asked and asked == group_id:
-        return asked
-    return f"{asked or 'default'} ({group_id})"
 
 
 def instance_problems(ask: Ask, found: Found) -> list:
@@ -593,7 +589,8 @@ def kms_gap(ask: Ask, found: Found) -> Optional[tuple]:
 
 def describe_target(ask: Ask, found: Found) -> str:
     if found.new_instance:
-        return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {found.resource_group_id}"
+        group = group_label(found.resource_group_name, found.resource_group_id)
+        return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {group}"
     instance = cast(dict, found.instance)  # the callers return first on an instance gap
     return f"KMS instance {instance['guid']}"
 
@@ -710,7 +707,10 @@ def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
         f"{whose}, holds no {role} on {where}, neither through its own access policies nor through its access "
         "groups: the Kubernetes Service could not read the root key with it.",
         OWNER_HINT.format(
-            owner=owner.iam_id, region=cluster.get("region"), group=cluster.get("resourceGroup"), role=role
+            owner=owner.iam_id,
+            region=cluster.get("region"),
+            group=group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup")),
+            role=role,
         ),
     )
 

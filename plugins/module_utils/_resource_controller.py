@@ -58,6 +58,11 @@ def crn_service(crn: str) -> Optional[str]:
     return SERVICE_BY_CRN_NAME.get(parts[4]) if len(parts) > 4 else None
 
 
+def group_label(name: Optional[str], group_id: Optional[str]) -> str:
+    """A resource group for messages: 'name (id)', or the id alone when the name is not known."""
+    return f"{name} ({group_id})" if name and name != group_id else str(group_id)
+
+
 def plan_name(resource_plan_id: str) -> str:
     return KNOWN_PLAN_NAMES.get(resource_plan_id, resource_plan_id)
 
@@ -119,16 +124,20 @@ class ResourceClient:
     # -- resource groups ---------------------------------------------------------------
     def resource_group_id(self, name_or_id: Optional[str]) -> str:
         """The id of a group given by name or id; the account's default group when not given."""
+        return self.resource_group(name_or_id)["id"]
+
+    def resource_group(self, name_or_id: Optional[str]) -> dict:
+        """The group (``id``, ``name``) given by name or id; the account's default group when not given."""
         account_id = self.session.account_id
         if not name_or_id:
             groups = self._groups(account_id=account_id, default=True)
             if not groups:
                 raise InputError("The account has no default resource group; set resource_group.")
-            return groups[0]["id"]
+            return groups[0]
         groups = self._groups(account_id=account_id)
         for group in groups:
             if name_or_id in (group["id"], group["name"]):
-                return group["id"]
+                return group
         known = ", ".join(sorted(g["name"] for g in groups)) or "none visible"
         raise InputError(f"Resource group {name_or_id!r} not found in account {account_id} (known: {known}).")
 

@@ -84,7 +84,17 @@ options:
       - Seconds to wait when O(wait=true).
     type: int
     default: 1800
+  root_key_predicted:
+    description:
+      - For check mode only. O(root_key) is a key that an earlier task of the same check run would create
+        (M(ibmcloud.kms.root_key) in check mode), given by the alias or name it would get. The module then predicts
+        enabling KMS with it (C(changed) and the diff) without reading the key side; O(instance_predicted) implies it.
+      - Without check mode this option has no effect.
+    type: bool
+    default: false
+    version_added: 0.2.0
 extends_documentation_fragment:
+  - ibmcloud.kms.predicted
   - ibmcloud.kms.auth
   - ibmcloud.kms.kms_account
   - ibmcloud.kms.attributes
@@ -288,9 +298,10 @@ waited_seconds:
   sample: 3.4
 """
 
+import copy
 from typing import Any
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC, PREDICTED_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     DISABLE_REFUSED,
     Target,
@@ -309,6 +320,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ACTIVE
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
@@ -325,6 +337,8 @@ def argument_spec() -> dict:
         min_days_before_expiration=dict(type="int", default=30),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
+        root_key_predicted=dict(type="bool", default=False),
+        **PREDICTED_SPEC,
     )
 
 
@@ -347,6 +361,18 @@ def load_target(module: IBMCloudModule, cluster: dict) -> Target:
     read_key_side(target, key_session, kms_credentials=kms_session is not None)
     read_previous_keys(target, session)
     return target
+
+
+def predicted_change(cluster: dict, params: dict, now: float) -> tuple:
+    """Check mode with a root key (and perhaps its instance) that earlier tasks of the check run would create: the
+    change the real run makes, predicted without reading them (their checks belong to the preflight and those tasks)."""
+    predicted = copy.deepcopy(cluster)
+    predicted.setdefault("features", {})["keyProtectEnabled"] = True
+    instance = {"guid": None, "name": params["instance"]}  # the name or guid given; a new instance has no guid yet
+    key = {"id": None, "name": params["root_key"], "state": ACTIVE}
+    after = describe(predicted, instance=instance, key=key, private_endpoint=params["private_endpoint"], now=now)
+    after.update(problems=[], healthy=True)  # the new key has no registration to read yet; the real run checks it
+    return True, describe(cluster, now=now), after, None
 
 
 def current_view(target: Target, now: float) -> dict:
@@ -373,6 +399,8 @@ def run(module: IBMCloudModule) -> tuple:
         if kms_enabled(cluster):
             raise InputError(DISABLE_REFUSED.format(name=cluster["name"]))
         return False, describe(cluster, now=now), describe(cluster, now=now), None
+    if module.check_mode and (params["instance_predicted"] or params["root_key_predicted"]):
+        return predicted_change(cluster, params, now)
     target = load_target(module, cluster)
     if target.needs_change():
         check_change(target, module.session, params["min_days_before_expiration"], now, kms_session=module.kms_session)

@@ -80,6 +80,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - ibmcloud.kms.predicted
   - ibmcloud.kms.auth
   - ibmcloud.kms.attributes
 notes:
@@ -225,6 +226,7 @@ policy:
 
 from typing import Any, Optional
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import PREDICTED_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     NEEDS,
@@ -249,6 +251,7 @@ def argument_spec() -> dict:
         roles=dict(type="list", elements="str", default=["Reader"]),
         description=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
+        **PREDICTED_SPEC,
     )
 
 
@@ -311,7 +314,12 @@ def main() -> None:
     try:
         client = IamPolicyClient(module.session)
         grant = grant_from(params, module.session.account_id)
-        exact, broader = client.lookup(grant)
+        if params["instance_predicted"] and module.check_mode:
+            # No policy names an instance that does not exist yet; one on every instance of the service covers it.
+            service_wide = grant_from({**params, "target_instance": None}, module.session.account_id)
+            exact, broader = [], [p for found in client.lookup(service_wide) for p in found]
+        else:
+            exact, broader = client.lookup(grant)
         before = current_view(exact, broader)
         if params["state"] == "absent":
             before = describe_policy(exact[0]) if exact else None

@@ -119,6 +119,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - ibmcloud.kms.predicted
   - ibmcloud.kms.auth
   - ibmcloud.kms.attributes
 notes:
@@ -355,8 +356,9 @@ rotation:
       sample: "2026-11-27T14:00:00Z"
 """
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, cast
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import PREDICTED_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient, parse_time
@@ -394,6 +396,7 @@ def argument_spec() -> dict:
         state=dict(type="str", default="present", choices=["present", "enabled", "disabled", "absent"]),
         force=dict(type="bool", default=False),
         acknowledge_data_loss=dict(type="bool", default=False),
+        **PREDICTED_SPEC,
     )
 
 
@@ -462,13 +465,20 @@ def main() -> None:
     warnings: list = []
     try:
         validate(params)
-        kms = open_kms(module.session, params["instance"])
         now = module.session.now()
-        current = find_key(
-            kms,
-            key_id=params["key_id"],
-            alias=params["alias"],
-            name=None if params["alias"] or params["key_id"] else params["name"],
+        predicted = params["instance_predicted"] and module.check_mode
+        if predicted and (params["key_id"] or params["state"] != "present"):
+            raise InputError("instance_predicted=true predicts a new key (state=present, by name or alias) only.")
+        kms = cast(KmsClient, None) if predicted else open_kms(module.session, params["instance"])
+        current = (
+            None
+            if predicted
+            else find_key(
+                kms,
+                key_id=params["key_id"],
+                alias=params["alias"],
+                name=None if params["alias"] or params["key_id"] else params["name"],
+            )
         )
         registrations = kms.registrations(current["id"]) if current else []
         before = describe_key(current, registrations, now=now) if current else {}

@@ -89,7 +89,8 @@ def install(monkeypatch, **overrides):
     monkeypatch.setattr(pr, "TaggingClient", lambda _s: tagging)
     containers.get_cluster.side_effect = answer(world["cluster"])
     resources.lookup_instances.side_effect = answer(world["instances"])
-    resources.resource_group_id.side_effect = answer(world["group"])
+    group = world["group"]
+    resources.resource_group.side_effect = answer(group if isinstance(group, Exception) else {"id": group, "name": "Default"})
     kms.get_key.side_effect = answer(world["key"])
     kms.keys_named.side_effect = answer(world["named"])
     kms.find_root_key.side_effect = lambda ref: KmsClient.find_root_key(kms, ref)  # the real finder on the fakes
@@ -157,7 +158,7 @@ CASES = [
      ("instance", "was not found")),
     ("a Key Protect instance to be created", {"create_instance": True, "create_root_key": True}, {"instances": []},
      {"instance": "passed", "caller_kms_role": "passed", "root_key": "passed", "service_authorization": "passed",
-      "cluster_key_owner_kms_role": "passed"}, ("instance", "default (rg1) and region us-south; it will be created, a billable IBM Cloud resource")),
+      "cluster_key_owner_kms_role": "passed"}, ("instance", "Default (rg1) and region us-south; it will be created, a billable IBM Cloud resource")),
     ("a new instance needs a new root key", {"create_instance": True}, {"instances": []},
      {"instance": "passed", "root_key": "failed"}, ("root_key", "A new instance has no root key")),
     ("a new instance in a group that does not exist", {"create_instance": True, "resource_group": "nope"},
@@ -299,7 +300,7 @@ def test_a_new_instance_is_looked_for_where_it_would_be_created(monkeypatch):
     fakes = install(monkeypatch, instances=elsewhere)
     results, found = run({"create_instance": True, "create_root_key": True, "resource_group": "prod"})
     assert results["instance"]["status"] == "passed" and found.new_instance
-    fakes["resources"].resource_group_id.assert_called_once_with("prod")
+    fakes["resources"].resource_group.assert_called_once_with("prod")
     assert pr.instance_view(found) is None and pr.key_view(found.key, NOW) is None
 
 
@@ -469,3 +470,16 @@ def test_the_refusal_is_one_sentence_per_refused_check_never_a_list():
     assert pr.refusal("demo", results[:1]) is None
     assert pr.summary_lines(results) == ["PASSED credentials ok.", "FAILED cluster_exists Not found.",
                                          "UNVERIFIED cluster_administrator Could not read."]
+
+
+@pytest.mark.parametrize("name, group_id, label", [("prod", "2c01", "prod (2c01)"), (None, "2c01", "2c01"),
+                                                   ("2c01", "2c01", "2c01")])
+def test_resource_groups_are_named_next_to_their_id(name, group_id, label):
+    from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import group_label
+    assert group_label(name, group_id) == label
+
+
+def test_the_key_owner_message_names_the_clusters_resource_group(monkeypatch):
+    install(monkeypatch, cluster={**CLUSTER, "resourceGroupName": "prod"}, owner=[])
+    results, _found = run()
+    assert "region us-south and resource group prod (rg1)" in results["cluster_key_owner_kms_role"]["message"]

@@ -144,3 +144,16 @@ def test_main_bad_instance_crn_fails_before_any_request(capsys, monkeypatch):
     result = run_main(capsys, monkeypatch, {"target_service": "kms", "target_instance": crn}, fake)
     assert result["failed"] and "hs-crypto instance" in result["msg"]
     assert not fake.lookup.called
+
+
+@pytest.mark.parametrize("service_wide, changed", [((), True), ((WIDE,), False)])
+def test_main_check_mode_on_an_instance_an_earlier_task_would_create(capsys, monkeypatch, service_wide, changed):
+    """No policy can name the new instance yet; one on every instance of the service covers it."""
+    fake = fake_client(exact=service_wide)
+    args = {"target_service": "kms", "target_instance": "kms-for-clusters", "instance_predicted": True,
+            "_ansible_check_mode": True, "_ansible_diff": True}
+    result = run_main(capsys, monkeypatch, args, fake)
+    assert result["changed"] is changed
+    assert fake.lookup.call_args[0][0]["resource"].get("serviceInstance") is None
+    assert result["policy"]["id"] == (None if changed else "wide")
+    assert not fake.create_authorization.called
