@@ -48,8 +48,9 @@ BUSY_MASTER_STATES = ("deploying", "updating")
 ADMIN_ROLE_SUFFIX = ":role:Administrator"
 OWNER_HINT = (
     "The Kubernetes Service reads the root key with the API key of the cluster's region and resource "
-    "group (containers-kubernetes-key); its owner needs the Reader service role on the KMS instance. "
-    "Grant it (or reset that API key as a user who has it) and run the task again."
+    "group (containers-kubernetes-key); its owner needs the Reader service role on the KMS instance (Writer where it "
+    "also creates keys, which the setup's preflight checks when the role creates the root key). Grant it (or reset "
+    "that API key as a user who has it) and run the task again."
 )
 PREVIOUS_KEY_HINT = (
     "A cluster cannot go back to a root key it used before. Create a new root key "
