@@ -42,7 +42,8 @@ def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
     The Kubernetes Service names the owner (what 'ibmcloud ks api-key info --cluster' shows); only when it does not,
     the description of a containers-kubernetes-key (unpublished wording) is tried, and a description that cannot be
     read makes the check unverified, never failed."""
-    region, group = cluster.get("region"), group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup"))
+    region, group_id = cluster.get("region"), cluster.get("resourceGroup")
+    group = group_label(cluster.get("resourceGroupName"), group_id)  # for messages
     try:
         answered = session.shared(ContainersClient).cluster_key_owner(cluster.get("id") or "")
     except IBMCloudError as error:
@@ -61,7 +62,7 @@ def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
             f"it{refusal}, and the API keys of account {account} could not be listed: {error.describe()}",
             OWNER_LOOKUP_HINT.format(cluster=cluster.get("name")),
         )
-    matching = [key for key in keys if parse_cluster_key_description(key.get("description")) == (region, group)]
+    matching = [key for key in keys if parse_cluster_key_description(key.get("description")) == (region, group_id)]
     if len(matching) == 1:
         return Owner(matching[0]["iam_id"], owner.name, owner.email), None
     if not keys:

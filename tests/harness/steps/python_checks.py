@@ -51,9 +51,9 @@ def units() -> None:
     compat step runs the same tests through ansible-test units (ansible-core 2.19), so both ways stay green.
     """
     copy = prepare.own_copy("units")
-    pytest = [BIN / "python", "-m", "pytest", "-q", "-n", "auto", "-p", "no:cacheprovider", "--strict-markers"]
+    pytest: list[str | Path] = [BIN / "python", "-m", "pytest", "-q", "-n", "auto", "-p", "no:cacheprovider"]
     run(
-        [*pytest, "tests/unit"],
+        [*pytest, "--strict-markers", "tests/unit"],
         cwd=copy,
         env=tool_env({"PYTHONPATH": str(copy.parents[2])}),
         what="pytest (units)",
