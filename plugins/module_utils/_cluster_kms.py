@@ -377,18 +377,32 @@ def read_key_side(target: Target, session: Session, *, kms_credentials: bool = F
         )
 
 
+def cluster_tags(session: Session, cluster: dict, warnings: list) -> Optional[list]:
+    """The cluster's tags, where this collection records the keys it used; None, with a warning, when they cannot be
+    read."""
+    try:
+        return TaggingClient(session).tags_of(cluster["crn"])
+    except IBMCloudError as error:
+        warnings.append(
+            f"Could not read the tags of cluster {cluster['name']} (HTTP {error.status}), "
+            "where this collection records the root keys a cluster used before."
+        )
+        return None
+
+
+def keys_used_before(older: list, tags: list) -> list:
+    """The root keys a cluster used before: those of its older registrations, then those this collection recorded on
+    it (previous-root-key tags), each once."""
+    return older + [k for k in previous_key_ids(tags) if k not in older]
+
+
 def read_previous_keys(target: Target, session: Session) -> None:
     """Add the root keys that earlier runs moved the cluster away from (previous-root-key tags), and note the key this
     collection last put it on (root-key tag)."""
-    try:
-        tags = TaggingClient(session).tags_of(target.cluster["crn"])
-    except IBMCloudError as error:
-        target.warnings.append(
-            f"Could not read the tags of cluster {target.cluster['name']} (HTTP {error.status}), "
-            "where this collection records the root keys a cluster used before."
-        )
+    tags = cluster_tags(session, target.cluster, target.warnings)
+    if tags is None:
         return
-    target.previous_key_ids.extend(k for k in previous_key_ids(tags) if k not in target.previous_key_ids)
+    target.previous_key_ids = keys_used_before(target.previous_key_ids, tags)
     recorded = recorded_key_ids(tags)
     target.recorded_key_id = recorded[0] if len(recorded) == 1 else None
 
@@ -474,7 +488,7 @@ def settle(containers: ContainersClient, cluster: dict, *, wait: bool, timeout: 
         return cluster
     settled, _waited = wait_until(
         lambda: containers.get_cluster(cluster["id"]) or cluster,
-        lambda c: lifecycle(c)["masterState"] not in BUSY_MASTER_STATES,
+        lambda c: not master_busy(c),
         timeout=timeout,
         what=f"the update in progress on the master of cluster {cluster['name']}",
         describe=lambda c: lifecycle(c)["masterStatus"] or "unknown",
@@ -565,9 +579,7 @@ def ensure_enabled(
         return False, target.cluster, None
     refuse(target)
     if check_mode:
-        predicted = copy.deepcopy(target.cluster)
-        predicted.setdefault("features", {})["keyProtectEnabled"] = True
-        return True, predicted, None
+        return True, with_kms_enabled(target.cluster), None
     send_enable(containers, target)
     if not wait:
         return True, containers.get_cluster(target.cluster["id"]) or target.cluster, None
@@ -582,6 +594,25 @@ def ensure_enabled(
             )
         raise
     return True, after, waited
+
+
+def with_kms_enabled(cluster: dict) -> dict:
+    """A copy of the cluster as it is once KMS is enabled, for a check-mode prediction."""
+    predicted = copy.deepcopy(cluster)
+    predicted.setdefault("features", {})["keyProtectEnabled"] = True
+    return predicted
+
+
+def view_after(target: Target, after: dict, *, predicted: bool, now: float) -> dict:
+    """describe() of the cluster after enabling KMS or switching it to the target's key (predicted in check mode)."""
+    return describe(
+        after,
+        instance=target.instance,
+        key=target.key,
+        registration=registration_after(target, predicted=predicted),
+        private_endpoint=target.private_endpoint,
+        now=now,
+    )
 
 
 def registration_after(target: Target, *, predicted: bool) -> dict:

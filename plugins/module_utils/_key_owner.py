@@ -36,6 +36,11 @@ NO_OWNER_HINT = (
 )
 
 
+def cluster_group(cluster: dict) -> str:
+    """The cluster's resource group for messages: 'name (id)'."""
+    return group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup"))
+
+
 def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
     """(owner, None) or (None, (status, message, hint)).
 
@@ -43,7 +48,7 @@ def find_key_owner(session: Session, cluster: dict, account: str) -> tuple:
     the description of a containers-kubernetes-key (unpublished wording) is tried, and a description that cannot be
     read makes the check unverified, never failed."""
     region, group_id = cluster.get("region"), cluster.get("resourceGroup")
-    group = group_label(cluster.get("resourceGroupName"), group_id)  # for messages
+    group = cluster_group(cluster)  # for messages
     try:
         answered = session.shared(ContainersClient).cluster_key_owner(cluster.get("id") or "")
     except IBMCloudError as error:
@@ -100,5 +105,5 @@ class Owner:
 
     def of(self, cluster: dict) -> str:
         """Who the owner is, for messages: the identity and whose API key it owns."""
-        group = group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup"))
+        group = cluster_group(cluster)
         return f"{self}, the owner of the API key of region {cluster.get('region')} and resource group {group}"

@@ -30,6 +30,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     crn_service_name,
     grants_administrator,
     key_problems,
+    keys_used_before,
     kms_account,
     parse_root_key,
     split_registrations,
@@ -47,7 +48,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
     grants_role,
     instance_target,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner, find_key_owner
+from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner, cluster_group, find_key_owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
     DESTROYED,
     STATE_NAMES,
@@ -61,7 +62,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
     crn_service,
     group_label,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient, previous_key_ids
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient
 
 PASSED, FAILED, UNVERIFIED, NOT_APPLICABLE = "passed", "failed", "unverified", "not_applicable"
 CHECKS = (
@@ -141,6 +142,11 @@ class Found:
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
     history: Optional[tuple] = None  # (the key the cluster uses, the keys it used before), read once
     warnings: list = field(default_factory=list)
+
+    @property
+    def resource_group_label(self) -> str:
+        """The resource group of the instance to be created, for messages: 'name (id)'."""
+        return group_label(self.resource_group_name, self.resource_group_id)
 
     @property
     def cross_account(self) -> bool:
@@ -409,7 +415,7 @@ def missing_instance(session: Session, ask: Ask, found: Found) -> dict:
         "instance",
         PASSED,
         f"Key Protect instance {ask.instance!r} does not exist in resource group "
-        f"{group_label(found.resource_group_name, found.resource_group_id)} and region {ask.region}; it will be "
+        f"{found.resource_group_label} and region {ask.region}; it will be "
         f"created, a billable IBM Cloud resource in account {found.kms_account_id}.",
     )
 
@@ -529,10 +535,7 @@ def key_history(session: Session, kms_session: Session, found: Found) -> tuple:
             except IBMCloudError:
                 return found.history
             current, older = split_registrations(registrations, cluster)
-            found.history = (
-                (current or {}).get("keyId"),
-                older + [k for k in previous_key_ids(tags) if k not in older],
-            )
+            found.history = ((current or {}).get("keyId"), keys_used_before(older, tags))
     return found.history
 
 
@@ -589,8 +592,7 @@ def kms_gap(ask: Ask, found: Found) -> Optional[tuple]:
 
 def describe_target(ask: Ask, found: Found) -> str:
     if found.new_instance:
-        group = group_label(found.resource_group_name, found.resource_group_id)
-        return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {group}"
+        return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {found.resource_group_label}"
     instance = cast(dict, found.instance)  # the callers return first on an instance gap
     return f"KMS instance {instance['guid']}"
 
@@ -709,7 +711,7 @@ def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
         OWNER_HINT.format(
             owner=owner.iam_id,
             region=cluster.get("region"),
-            group=group_label(cluster.get("resourceGroupName"), cluster.get("resourceGroup")),
+            group=cluster_group(cluster),
             role=role,
         ),
     )

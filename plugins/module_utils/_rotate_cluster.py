@@ -18,15 +18,15 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     describe,
     ensure_enabled,
     instances_to_search,
+    keys_used_before,
     record_previous_key,
     refuse,
     registers_cluster,
-    registration_after,
     rewrap_status,
     split_registrations,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError, WaitTimeoutError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError, WaitTimeoutError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import DESTROYED, KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
@@ -38,11 +38,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._rotation import (
     new_key_name,
     unused_key,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
-    TaggingClient,
-    previous_key_ids,
-    recorded_key_ids,
-)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import recorded_key_ids
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
 
@@ -57,24 +53,11 @@ class Found:
     current: Optional[dict]  # the cluster's registration, None when only this collection's tag names the key
     key: dict
     tags: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
 
     @property
     def previous_key_ids(self) -> list:
         _current, older = split_registrations(self.registrations, self.cluster)
-        return older + [k for k in previous_key_ids(self.tags) if k not in older]
-
-
-def read_tags(session: Session, cluster: dict, warnings: list) -> list:
-    """The cluster's tags, where this collection records the keys it used; a warning when they cannot be read."""
-    try:
-        return TaggingClient(session).tags_of(cluster["crn"])
-    except IBMCloudError as error:
-        warnings.append(
-            f"Could not read the tags of cluster {cluster['name']} (HTTP {error.status}), where this collection records"
-            " the root keys a cluster used before."
-        )
-        return []
+        return keys_used_before(older, self.tags)
 
 
 def locate(key_session: Session, cluster: dict, ref: Optional[str], kms_account_id: str, tags: list) -> Found:
@@ -142,20 +125,25 @@ def wait_for_rewrap(
     def status(registered: Optional[str]) -> str:
         return rewrap_status(version, registered)
 
-    registered = _registered_version(kms, key["id"], cluster)
-    if timeout > 0 and status(registered) == "pending":
+    seen = [_registered_version(kms, key["id"], cluster)]  # the last version read
+
+    def read() -> Optional[str]:
+        seen.append(_registered_version(kms, key["id"], cluster))
+        return seen[-1]
+
+    if timeout > 0 and status(seen[-1]) == "pending":
         options: dict = {"sleep": sleep} if sleep else {}
         try:
-            registered, _waited = wait_until(
-                lambda: _registered_version(kms, key["id"], cluster),
-                lambda seen: status(seen) != "pending",
+            wait_until(
+                read,
+                lambda registered: status(registered) != "pending",
                 timeout=timeout,
                 what=f"cluster {cluster['name']}'s registration to show version {version}",
                 **options,
             )
         except WaitTimeoutError:
-            registered = _registered_version(kms, key["id"], cluster)
-    return status(registered), registered
+            pass  # best-effort: the status says that the registration has not followed
+    return status(seen[-1]), seen[-1]
 
 
 def rewrap_refusal(key: dict, cluster: dict, registered: Optional[str], timeout: float) -> str:
@@ -243,17 +231,6 @@ def switch(
         if warning:
             warn(warning)
     return changed, after, waited
-
-
-def switched_view(target: Target, after: dict, *, check_mode: bool, private_endpoint: bool, now: float) -> dict:
-    return describe(
-        after,
-        instance=target.instance,
-        key=target.key,
-        registration=registration_after(target, predicted=check_mode),
-        private_endpoint=private_endpoint,
-        now=now,
-    )
 
 
 def current_view(found: Found, now: float) -> dict:

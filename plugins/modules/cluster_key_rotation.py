@@ -199,7 +199,13 @@ waited_seconds:
 from typing import Any
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
-from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import kms_account, master_busy, settle
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
+    cluster_tags,
+    kms_account,
+    master_busy,
+    settle,
+    view_after,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled, lifecycle
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
@@ -210,13 +216,11 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._rotate_cluster impor
     Outcome,
     current_view,
     locate,
-    read_tags,
     report,
     rewrap_refusal,
     summary,
     switch,
     switch_target,
-    switched_view,
     wait_for_rewrap,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._rotation import MODES, Decision, Policy, decide
@@ -269,7 +273,7 @@ def run(module: IBMCloudModule) -> dict:
         )
     warnings: list = []
     kms_account_id = kms_account(session, module.kms_session, params["kms_account_id"])
-    tags = read_tags(session, cluster, warnings)
+    tags = cluster_tags(session, cluster, warnings) or []
     found = locate(module.kms_session or session, cluster, params["instance"], kms_account_id, tags)
     now = session.now()
     policy = policy_of(params)
@@ -280,7 +284,7 @@ def run(module: IBMCloudModule) -> dict:
     if decision.action == "none":
         outcome = Outcome("unchanged", decision.reason, found.key, before)
     elif decision.action == "rotate":
-        outcome = rotate(module, found, decision, now)
+        outcome = rotate(module, found, decision, before, now)
     else:
         target = switch_target(found, policy, kms_account_id, params["private_endpoint"], now)
         changed, after, waited = switch(
@@ -295,7 +299,7 @@ def run(module: IBMCloudModule) -> dict:
             now=now,
             warn=module.warn,
         )
-        view = switched_view(target, after, check_mode=check_mode, private_endpoint=params["private_endpoint"], now=now)
+        view = view_after(target, after, predicted=check_mode, now=now)
         outcome = Outcome(
             "switched", decision.reason, target.key or {}, view, changed, retired_key_id=found.key["id"], waited=waited
         )
@@ -316,11 +320,10 @@ def run(module: IBMCloudModule) -> dict:
     return result
 
 
-def rotate(module: IBMCloudModule, found: Found, decision: Decision, now: float) -> Outcome:
+def rotate(module: IBMCloudModule, found: Found, decision: Decision, before: dict, now: float) -> Outcome:
     """Rotate the key in place (skipped within the hour), then wait, best-effort, for the cluster to show it."""
     params, check_mode = module.params, module.check_mode
     changed, key, result = ensure_rotated(found.kms, found.key, created=False, check_mode=check_mode, now=now)
-    before = current_view(found, now)
     if not changed:
         return Outcome("skipped", str(result["reason"] or decision.blocked), key, before)
     if check_mode:  # the new version's id is IBM's to choose

@@ -298,7 +298,6 @@ waited_seconds:
   sample: 3.4
 """
 
-import copy
 from typing import Any
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC, PREDICTED_SPEC
@@ -313,9 +312,10 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     read_key_side,
     read_previous_keys,
     record_previous_key,
-    registration_after,
     resolve_instance,
     settle,
+    view_after,
+    with_kms_enabled,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import ContainersClient, kms_enabled
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
@@ -366,8 +366,7 @@ def load_target(module: IBMCloudModule, cluster: dict) -> Target:
 def predicted_change(cluster: dict, params: dict, now: float) -> tuple:
     """Check mode with a root key (and perhaps its instance) that earlier tasks of the check run would create: the
     change the real run makes, predicted without reading them (their checks belong to the preflight and those tasks)."""
-    predicted = copy.deepcopy(cluster)
-    predicted.setdefault("features", {})["keyProtectEnabled"] = True
+    predicted = with_kms_enabled(cluster)
     instance = {"guid": None, "name": params["instance"]}  # the name or guid given; a new instance has no guid yet
     key = {"id": None, "name": params["root_key"], "state": ACTIVE}
     after = describe(predicted, instance=instance, key=key, private_endpoint=params["private_endpoint"], now=now)
@@ -418,19 +417,7 @@ def run(module: IBMCloudModule) -> tuple:
         warning = record_previous_key(target, module.session)
         if warning:
             module.warn(warning)
-    return (
-        True,
-        before,
-        describe(
-            after,
-            instance=target.instance,
-            key=target.key,
-            registration=registration_after(target, predicted=module.check_mode),
-            private_endpoint=params["private_endpoint"],
-            now=now,
-        ),
-        waited,
-    )
+    return True, before, view_after(target, after, predicted=module.check_mode, now=now), waited
 
 
 def main() -> None:

@@ -94,7 +94,6 @@ def world(monkeypatch):
     monkeypatch.setattr(cluster_key_rotation, "ContainersClient", lambda _s: containers)
     monkeypatch.setattr(_rotate_cluster, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(_rotate_cluster, "KmsClient", lambda _s, instance: kms[instance["guid"]])
-    monkeypatch.setattr(_rotate_cluster, "TaggingClient", lambda _s: tagging)
     monkeypatch.setattr(_cluster_kms, "TaggingClient", lambda _s: tagging)
     monkeypatch.setattr(_rotate_cluster, "check_change", check_change)
     monkeypatch.setattr(_cluster_kms, "wait_for_master", lambda c, before, _r, **_k: (cluster(), 12.0))
