@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 import time
 from typing import Any, Callable, Dict, Optional
 from urllib.parse import quote
@@ -24,6 +22,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     NotInitializedError,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import crn_service
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import parse_time
 
 READER_HINT = "Reading keys needs the Reader service role on the KMS instance."
 WRITER_HINT = "Creating and rotating keys and setting key policies needs the Writer service role on the KMS instance."
@@ -53,23 +52,6 @@ STATE_NAMES: Dict[Any, str] = {  # looked up with the raw state of API records
     DESTROYED: "destroyed",
 }
 DAY = 86400
-TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
-
-
-def parse_time(value: Optional[str]) -> Optional[float]:
-    """Seconds since the epoch of an RFC 3339 timestamp (Python 3.9's fromisoformat cannot read 'Z')."""
-    if not value:
-        return None
-    match = TIME_RE.match(value.strip())
-    if not match:
-        raise InputError(f"{value!r} is not an RFC 3339 timestamp such as 2030-01-01T00:00:00Z.")
-    day, clock, fraction, zone = match.groups()
-    seconds = calendar.timegm(time.strptime(f"{day}T{clock}", "%Y-%m-%dT%H:%M:%S")) + float(fraction or 0)
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        seconds -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    return seconds
 
 
 def format_time(seconds: float) -> str:

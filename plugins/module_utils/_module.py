@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, NoReturn, Optional, Union
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -20,18 +20,40 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._client import (
     ConnectionSettings,
     Session,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import AUTH_CHECKS, KMS_ACCOUNT_CHECKS, validate
+
+# Shown once per run: ansible-core shows a warning text it has shown before only once.
+NO_CERT_CHECK_WARNING = (
+    "validate_certs=false: the TLS certificates of the IBM Cloud endpoints are not verified, so the API key and "
+    "tokens can be read by whoever sits between this host and IBM Cloud. Set ca_path to a CA bundle instead."
+)
+Checks = Union[Dict[str, Any], Callable[[Any], Dict[str, Any]]]
 
 
 class IBMCloudModule(AnsibleModule):
-    def __init__(self, argument_spec: dict, *, needs: Optional[dict] = None, **kwargs: Any) -> None:
-        """``needs`` maps extra Python packages the module uses to (available, import traceback)."""
+    def __init__(
+        self, argument_spec: dict, *, needs: Optional[dict] = None, checks: Optional[Checks] = None, **kwargs: Any
+    ) -> None:
+        """``needs`` maps extra Python packages the module uses to (available, import traceback); ``checks`` maps
+        options to the kind of value they take (_validate.KINDS), or is a function of the module that does;
+        they and the shared options are checked before anything else happens."""
         super().__init__(argument_spec=with_auth(argument_spec), **kwargs)
         requirements = {"ibm-cloud-sdk-core": (HAS_SDK, SDK_IMPORT_ERROR)}
         requirements.update(needs or {})
         for package, (available, error) in requirements.items():
             if not available:
                 self.fail_json(msg=missing_required_lib(package), exception=error)
+        own = (checks(self) if callable(checks) else checks) or {}
+        shared = {**AUTH_CHECKS, **(KMS_ACCOUNT_CHECKS if "kms_account_id" in self.params else {})}
+        try:
+            validate(self.params, {**shared, **own})
+            check_overrides(self.params["endpoints"])
+        except IBMCloudError as error:
+            self.fail_from_error(error)
+        if not self.params["validate_certs"]:
+            self.warn(NO_CERT_CHECK_WARNING)
         self._session: Optional[Session] = None
         self._kms_session: Optional[Session] = None
 

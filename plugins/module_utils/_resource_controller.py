@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import re
 import traceback
 from functools import partial
 from typing import Any, Dict, Optional
@@ -21,6 +20,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     InputError,
     NotFoundError,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import GUID_RE as UUID_RE
 from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
 
 PLATFORM_IMPORT_ERROR: Optional[str]
@@ -46,7 +46,6 @@ KNOWN_PLAN_NAMES = {
     "4e853ad3-5820-49c7-8d07-a179fb15b9ee": "cross-region-resiliency",
 }
 SERVICE_BY_CRN_NAME = {entry["crn_name"]: name for name, entry in SERVICES.items()}
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 GONE_STATES = ("removed", "pending_reclamation")
 EDITOR_HINT = "Creating or deleting a KMS instance needs the Editor platform role on the KMS service."
 VIEWER_HINT = "Reading KMS instances needs the Viewer platform role on the KMS service."

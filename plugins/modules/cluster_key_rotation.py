@@ -225,6 +225,17 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._rotate_cluster impor
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._rotation import MODES, Decision, Policy, decide
 
+CHECKS = {
+    "cluster": "not_empty",
+    "instance": "not_empty",
+    "expiration_threshold_days": "not_negative",
+    "max_key_age_days": "positive",
+    "new_key_expiration_days": "positive",
+    "min_days_before_expiration": "not_negative",
+    "wait_timeout": "positive",
+    "rewrap_timeout": "positive",
+}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -339,7 +350,7 @@ def rotate(module: IBMCloudModule, found: Found, decision: Decision, before: dic
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     try:
         result = run(module)
     except IBMCloudError as error:

@@ -325,6 +325,14 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 
+CHECKS = {
+    "cluster": "not_empty",
+    "instance": "not_empty",
+    "root_key": "not_empty",
+    "min_days_before_expiration": "not_negative",
+    "wait_timeout": "positive",
+}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -425,6 +433,7 @@ def main() -> None:
         argument_spec(),
         supports_check_mode=True,
         needs=NEEDS,
+        checks=CHECKS,
         required_if=[("state", "enabled", ["instance", "root_key"])],
     )
     try:

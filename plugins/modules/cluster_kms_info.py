@@ -217,6 +217,13 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 
+CHECKS = {
+    "cluster": "not_empty",
+    "resource_group": "not_empty",
+    "instances": "not_empty",
+    "min_days_before_expiration": "not_negative",
+}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -291,7 +298,7 @@ def cluster_view(cluster: dict, searched: list, now: float, min_days: int) -> di
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     try:
         containers = module.session.shared(ContainersClient)
         clusters = find_clusters(containers, module.params)

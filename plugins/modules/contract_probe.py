@@ -111,6 +111,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._probe import (
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 
+CHECKS = {"clusters": "not_empty", "instances": "not_empty"}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -196,7 +198,7 @@ class Probe:
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     try:
         probe = Probe(module)
         probe.read_instances()

@@ -239,6 +239,18 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 
 
+def checks(module: IBMCloudModule) -> dict:
+    """The kinds of value the options take; in a check run that predicts the instance, target_instance is its
+    name (it has no guid yet)."""
+    predicted = module.params["instance_predicted"] and module.check_mode
+    return {
+        "source_account_id": "account_id",
+        "target_account_id": "account_id",
+        "target_instance": "not_empty" if predicted else "guid_or_crn",
+        "roles": "not_empty",
+    }
+
+
 def argument_spec() -> dict:
     return dict(
         source_service=dict(
@@ -309,7 +321,7 @@ def broader_warnings(broader: list) -> list:
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=checks)
     params = module.params
     try:
         client = IamPolicyClient(module.session)

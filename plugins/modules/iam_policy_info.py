@@ -183,6 +183,13 @@ ATTRIBUTE_FILTERS = {
 }
 
 
+CHECKS = {
+    "source_account_id": "account_id",
+    "target_account_id": "account_id",
+    "target_instance": "guid_or_crn",
+}
+
+
 def argument_spec() -> dict:
     return dict(
         source_service=dict(type="str"),
@@ -220,7 +227,7 @@ def selected(raw: dict, wanted: dict, *, include_broader: bool) -> bool:
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     params = module.params
     try:
         wanted = wanted_filters(params)

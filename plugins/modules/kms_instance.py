@@ -226,6 +226,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 
+CHECKS = {"name": "not_empty", "plan": "not_empty", "resource_group": "not_empty", "wait_timeout": "positive"}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -272,7 +274,7 @@ def ensure_absent(
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     params = module.params
     options = dict(check_mode=module.check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"])
     try:

@@ -140,6 +140,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEE
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 
+CHECKS = {"instance": "not_empty", "resource_group": "not_empty"}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -164,7 +166,7 @@ def find_instances(client: ResourceClient, params: dict) -> list:
 
 
 def main() -> None:
-    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS)
+    module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     try:
         client = ResourceClient(module.session)
         instances = [instance_view(module.session, raw) for raw in find_instances(client, module.params)]

@@ -290,6 +290,15 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import
     summary_lines,
 )
 
+CHECKS = {
+    "cluster": "not_empty",
+    "instance": "not_empty",
+    "resource_group": "not_empty",
+    "root_key": "not_empty",
+    "requested_root_key": "not_empty",
+    "min_days_before_expiration": "not_negative",
+}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -313,6 +322,7 @@ def main() -> None:
         argument_spec(),
         supports_check_mode=True,
         needs=NEEDS,
+        checks=CHECKS,
         required_if=[("create_instance", True, ["instance"]), ("create_root_key", True, ["root_key"])],
     )
     found = Found()

@@ -373,6 +373,15 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     open_kms,
 )
 
+CHECKS = {
+    "instance": "not_empty",
+    "name": "not_empty",
+    "alias": "alias",
+    "key_id": "guid",
+    "key_ring": "not_empty",
+    "expiration_date": "timestamp",
+}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -458,6 +467,7 @@ def main() -> None:
         argument_spec(),
         supports_check_mode=True,
         needs=NEEDS,
+        checks=CHECKS,
         required_one_of=[("name", "alias", "key_id")],
         mutually_exclusive=[("key_id", "alias")],
     )

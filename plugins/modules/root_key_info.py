@@ -132,6 +132,14 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import DAY, DEST
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import describe_keys, find_key, open_kms
 
+CHECKS = {
+    "instance": "not_empty",
+    "key_id": "guid",
+    "alias": "alias",
+    "name": "not_empty",
+    "expiring_within_days": "not_negative",
+}
+
 
 def argument_spec() -> dict:
     return dict(
@@ -165,7 +173,11 @@ def expiring(views: list, within_days: Optional[int], now: float) -> list:
 
 def main() -> None:
     module = IBMCloudModule(
-        argument_spec(), supports_check_mode=True, needs=NEEDS, mutually_exclusive=[("key_id", "alias", "name")]
+        argument_spec(),
+        supports_check_mode=True,
+        needs=NEEDS,
+        checks=CHECKS,
+        mutually_exclusive=[("key_id", "alias", "name")],
     )
     try:
         kms = open_kms(module.session, module.params["instance"])

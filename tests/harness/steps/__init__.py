@@ -10,6 +10,7 @@ from .jobs import awx, demo
 from .molecule_scenarios import molecule
 from .package import build, ee, importer
 from .python_checks import compat, emulator, lint, sanity, units
+from .reliability import reliability
 
 STEPS: dict[str, Callable[[], None]] = {
     "emulator": emulator,
@@ -20,6 +21,7 @@ STEPS: dict[str, Callable[[], None]] = {
     "molecule": molecule,
     "demo": demo,
     "awx": awx,
+    "reliability": reliability,
     "lint": lint,
     "docs": docs,
     "changelog": changelog,

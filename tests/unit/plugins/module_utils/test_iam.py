@@ -31,7 +31,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
 
 from .fake_transport import FakeAdapter, make_token, mount
 
-A, B = "acct-a", "acct-b"
+A, B = "aa000000000000000000000000000000", "bb000000000000000000000000000000"
 G1, G2 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 READER = "crn:v1:bluemix:public:iam::::serviceRole:Reader"
 WRITER = "crn:v1:bluemix:public:iam::::serviceRole:Writer"
@@ -202,7 +202,7 @@ def test_conflicting_policy_reads_an_object_or_an_id(details, expected):
 
 
 # -- the client against a fake transport ------------------------------------------------------
-def client(account="acct-a"):
+def client(account="aa000000000000000000000000000000"):
     settings = ConnectionSettings(iam_token=make_token(account=account), endpoints={"iam_policy": "https://iam"},
                                   retries=1)
     return IamPolicyClient(Session(settings, sleep=lambda _s: None))
@@ -225,7 +225,7 @@ def test_list_follows_next_start_and_asks_for_active_authorizations():
     adapter = mount(iam.pap, FakeAdapter([page(policy("p1"), start="tok"), page(policy("p2"))]))
     assert [p["id"] for p in iam.list_authorizations(B)] == ["p1", "p2"]
     first, second = (r.url for r in adapter.requests)
-    assert "account_id=acct-b" in first and "type=authorization" in first and "state=active" in first
+    assert "account_id=bb000000000000000000000000000000" in first and "type=authorization" in first and "state=active" in first
     assert "start=tok" in second
 
 
@@ -236,7 +236,7 @@ def test_lookup_lists_the_target_account_and_splits_exact_from_broader():
     adapter = mount(iam.pap, FakeAdapter([page(*listed)]))
     exact, broader = iam.lookup(grant(target_account=B))
     assert [p["id"] for p in exact] == ["exact"] and [p["id"] for p in broader] == ["wide"]
-    assert "account_id=acct-b" in adapter.requests[0].url
+    assert "account_id=bb000000000000000000000000000000" in adapter.requests[0].url
 
 
 def test_create_posts_the_v1_body():
@@ -315,7 +315,7 @@ def test_403_names_the_administrator_role_on_the_target(call):
             iam.create_authorization(grant(target="hs-crypto", target_account=B))
         else:
             iam.delete_policy(policy(target="hs-crypto", target_account=B))
-    assert "Administrator role on the target service (hs-crypto) in account acct-b" in caught.value.describe()
+    assert "Administrator role on the target service (hs-crypto) in account bb000000000000000000000000000000" in caught.value.describe()
 
 
 def test_403_on_list_names_the_viewer_role():
@@ -323,7 +323,7 @@ def test_403_on_list_names_the_viewer_role():
     mount(iam.pap, FakeAdapter([(403, {"errors": [{"code": "forbidden", "message": "no"}]})]))
     with pytest.raises(ForbiddenError, match="") as caught:
         iam.list_authorizations(B)
-    assert "Viewer role on IAM Access Management in account acct-b" in caught.value.describe()
+    assert "Viewer role on IAM Access Management in account bb000000000000000000000000000000" in caught.value.describe()
 
 
 def test_400_gets_no_role_hint():
@@ -376,7 +376,7 @@ def test_effective_policies_add_those_of_every_access_group_of_the_identity():
         (200, {"limit": 1, "offset": 1, "total_count": 2, "groups": [{"id": "AccessGroupId-b", "name": "b"}]}),
     ]))
     policies = mount(iam.pap, FakeAdapter([page(policy("own")), page(policy("of-a")), page(policy("of-b"))]))
-    assert [p["id"] for p in iam.effective_access_policies("acct-a", "IBMid-x")] == ["own", "of-a", "of-b"]
+    assert [p["id"] for p in iam.effective_access_policies("aa000000000000000000000000000000", "IBMid-x")] == ["own", "of-a", "of-b"]
     assert "iam_id=IBMid-x" in groups.requests[0].url and "offset=1" in groups.requests[1].url
     own, of_a, of_b = (r.url for r in policies.requests)
     assert "iam_id=IBMid-x" in own and "access_group_id=AccessGroupId-a" in of_a and "access_group_id=AccessGroupId-b" in of_b
@@ -387,5 +387,5 @@ def test_a_refused_access_group_list_names_the_role():
     mount(iam.pap, FakeAdapter([page(policy("own"))]))
     mount(iam.groups, FakeAdapter([(403, {"errors": [{"code": "forbidden", "message": "no"}], "status_code": 403})]))
     with pytest.raises(ForbiddenError) as raised:
-        iam.effective_access_policies("acct-a", "IBMid-x")
+        iam.effective_access_policies("aa000000000000000000000000000000", "IBMid-x")
     assert "iam-groups" in raised.value.describe()

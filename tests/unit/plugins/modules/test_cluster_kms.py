@@ -18,9 +18,9 @@ from ansible_collections.ibmcloud.kms.plugins.modules import cluster_kms
 from ..module_utils.fake_transport import make_token
 from .module_runner import run_module
 
-CRN = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/acct-1:c1::"
-INSTANCE = {"guid": "g1", "name": "kp", "account_id": "acct-1", "state": "active",
-            "crn": "crn:v1:bluemix:public:kms:us-south:a/acct-1:g1::"}
+CRN = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/a1000000000000000000000000000001:c1::"
+INSTANCE = {"guid": "g1", "name": "kp", "account_id": "a1000000000000000000000000000001", "state": "active",
+            "crn": "crn:v1:bluemix:public:kms:us-south:a/a1000000000000000000000000000001:g1::"}
 ROOT = {"id": "k1", "name": "crk", "state": 1, "extractable": False, "crn": "crn:v1:...:key:k1"}
 
 
@@ -33,7 +33,7 @@ def cluster(enabled=False):
 
 def target(enabled=False, current_key=None, failures=()):
     current = {"keyId": current_key, "resourceCrn": CRN} if current_key else None
-    return Target(cluster=cluster(enabled), instance=INSTANCE, key_ref="crk", kms_account_id="acct-1",
+    return Target(cluster=cluster(enabled), instance=INSTANCE, key_ref="crk", kms_account_id="a1000000000000000000000000000001",
                   private_endpoint=True, kms=MagicMock(), key=dict(ROOT), current=current, failures=list(failures))
 
 
@@ -114,7 +114,7 @@ def world(monkeypatch):
     return {"containers": fake_containers, "kms": kms, "tagging": tagging}
 
 
-ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "iam_token": make_token(account="acct-1")}
+ARGS = {"cluster": "demo", "instance": "kp", "root_key": "crk", "iam_token": make_token(account="a1000000000000000000000000000001")}
 
 
 def test_main_check_mode_predicts_and_sends_nothing(capsys, world):
@@ -192,7 +192,7 @@ def test_main_state_enabled_needs_instance_and_root_key(capsys):
     assert result["failed"] and "instance" in result["msg"] and "root_key" in result["msg"]
 
 
-KMS_ACCOUNT = "acct-kms"
+KMS_ACCOUNT = "a2000000000000000000000000000002"
 KMS_TOKEN = make_token(account=KMS_ACCOUNT, iam_id="IBMid-kms")
 KMS_INSTANCE = {"guid": "g2", "name": "kp-kms", "account_id": KMS_ACCOUNT, "state": "active",
                 "crn": f"crn:v1:bluemix:public:kms:us-south:a/{KMS_ACCOUNT}:g2::"}
@@ -223,7 +223,7 @@ CROSS_RUNS = [
     (True, EXPIRING, None, "min_days_before_expiration=30", None, KMS_ACCOUNT, [KMS_ACCOUNT]),
     (True, None, None, "does not exist", None, KMS_ACCOUNT, [KMS_ACCOUNT]),
     (True, ROOT, ForbiddenError("Forbidden", status=403), "Forbidden", None, KMS_ACCOUNT, []),
-    (False, EXPIRING, ForbiddenError("Forbidden", status=403), None, "Could not read root key", "acct-1", ["acct-1"]),
+    (False, EXPIRING, ForbiddenError("Forbidden", status=403), None, "Could not read root key", "a1000000000000000000000000000001", ["a1000000000000000000000000000001"]),
 ]
 
 
@@ -267,8 +267,8 @@ def test_main_cross_account_sends_the_kms_account_and_reads_the_registration_bac
 
 
 def test_main_refuses_kms_credentials_of_another_account(capsys, cross_world):
-    result = run_main(capsys, {**CROSS_ARGS, "kms_account_id": "acct-other", "kms_iam_token": KMS_TOKEN})
-    assert result["failed"] and "belongs to account acct-kms, not to kms_account_id acct-other" in result["msg"]
+    result = run_main(capsys, {**CROSS_ARGS, "kms_account_id": "a3000000000000000000000000000003", "kms_iam_token": KMS_TOKEN})
+    assert result["failed"] and "belongs to account a2000000000000000000000000000002, not to kms_account_id a3000000000000000000000000000003" in result["msg"]
     assert cross_world["accounts"]["kms"] == []
 
 

@@ -126,9 +126,9 @@ def test_main_reads_only_and_returns_a_list(capsys, monkeypatch):
     kms.registrations.assert_called_once_with()
 
 
-KMS_TOKEN = make_token(account="acct-kms")
-KMS_INSTANCE = {"guid": "g9", "name": "kp-kms", "state": "active", "account_id": "acct-kms",
-                "crn": "crn:v1:bluemix:public:kms:us-south:a/acct-kms:g9::"}
+KMS_TOKEN = make_token(account="a2000000000000000000000000000002")
+KMS_INSTANCE = {"guid": "g9", "name": "kp-kms", "state": "active", "account_id": "a2000000000000000000000000000002",
+                "crn": "crn:v1:bluemix:public:kms:us-south:a/a2000000000000000000000000000002:g9::"}
 
 
 @pytest.fixture
@@ -155,9 +155,9 @@ def cross_world(monkeypatch):
 
 # (options beyond the cluster, account whose session read the KMS side, instances resolved)
 CROSS_READS = [
-    ({"kms_iam_token": KMS_TOKEN, "instances": ["g9"]}, "acct-kms", ["g9"]),
-    ({"kms_iam_token": KMS_TOKEN, "kms_account_id": "acct-kms", "instances": ["g9"]}, "acct-kms", ["g9"]),
-    ({"kms_iam_token": KMS_TOKEN}, "acct-kms", []),                     # every instance of the KMS account
+    ({"kms_iam_token": KMS_TOKEN, "instances": ["g9"]}, "a2000000000000000000000000000002", ["g9"]),
+    ({"kms_iam_token": KMS_TOKEN, "kms_account_id": "a2000000000000000000000000000002", "instances": ["g9"]}, "a2000000000000000000000000000002", ["g9"]),
+    ({"kms_iam_token": KMS_TOKEN}, "a2000000000000000000000000000002", []),                     # every instance of the KMS account
     ({"instances": ["g9"]}, "a", ["g9"]),                              # without KMS credentials: the caller's
 ]
 
@@ -176,9 +176,9 @@ def test_main_reads_the_kms_side_with_the_kms_accounts_credentials(capsys, cross
 
 def test_main_refuses_kms_credentials_of_another_account(capsys, cross_world):
     args = {"cluster": "a", "iam_token": make_token(account="a"), "kms_iam_token": KMS_TOKEN,
-            "kms_account_id": "acct-other", "instances": ["g9"]}
+            "kms_account_id": "a3000000000000000000000000000003", "instances": ["g9"]}
     result = run_module(capsys, cluster_kms_info.main, args)
-    assert result["failed"] and "not to kms_account_id acct-other" in result["msg"]
+    assert result["failed"] and "not to kms_account_id a3000000000000000000000000000003" in result["msg"]
     assert cross_world["accounts"]["kms"] == []
 
 

@@ -16,8 +16,8 @@ from ..module_utils.fake_transport import make_token
 from ..module_utils.test_iam import G1, READER, policy
 from .module_runner import run_module
 
-GRANT = make_grant(source_service="containers-kubernetes", source_account_id="acct-a", target_service="kms",
-                   target_account_id="acct-a", target_instance=G1, roles=["Reader"])
+GRANT = make_grant(source_service="containers-kubernetes", source_account_id="aa000000000000000000000000000000", target_service="kms",
+                   target_account_id="aa000000000000000000000000000000", target_instance=G1, roles=["Reader"])
 EXACT = policy("exact")
 WIDE = policy("wide", instance=None)
 
@@ -98,7 +98,7 @@ def test_grant_defaults_accounts_to_the_caller(params, subject_account, resource
 
 def run_main(capsys, monkeypatch, args, fake):
     monkeypatch.setattr(iam_policy, "IamPolicyClient", lambda session: fake)
-    return run_module(capsys, iam_policy.main, {"iam_token": make_token(account="acct-a"), **args})
+    return run_module(capsys, iam_policy.main, {"iam_token": make_token(account="aa000000000000000000000000000000"), **args})
 
 
 def test_main_check_mode_predicts_a_create_and_never_creates(capsys, monkeypatch):
@@ -109,7 +109,7 @@ def test_main_check_mode_predicts_a_create_and_never_creates(capsys, monkeypatch
     assert result["policy"]["id"] is None and result["policy"]["target_instance"] == G1
     assert result["diff"] == {"before": {}, "after": result["policy"]}
     assert not fake.create_authorization.called and not fake.delete_policy.called
-    assert make_token(account="acct-a")[:20] not in json.dumps(result)
+    assert make_token(account="aa000000000000000000000000000000")[:20] not in json.dumps(result)
 
 
 def test_main_reports_a_covering_policy_as_present(capsys, monkeypatch):
@@ -140,7 +140,7 @@ def test_main_absent_deletes_the_exact_policy(capsys, monkeypatch):
 
 def test_main_bad_instance_crn_fails_before_any_request(capsys, monkeypatch):
     fake = fake_client()
-    crn = f"crn:v1:bluemix:public:hs-crypto:us-south:a/acct-a:{G1}::"
+    crn = f"crn:v1:bluemix:public:hs-crypto:us-south:a/aa000000000000000000000000000000:{G1}::"
     result = run_main(capsys, monkeypatch, {"target_service": "kms", "target_instance": crn}, fake)
     assert result["failed"] and "hs-crypto instance" in result["msg"]
     assert not fake.lookup.called

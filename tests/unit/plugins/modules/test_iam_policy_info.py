@@ -19,7 +19,7 @@ OTHER = policy("other", instance=G2)
 WIDE = policy("wide", instance=None)
 HPCS = policy("hpcs", target="hs-crypto")
 DISKS = policy("disks", source="server-protect")
-CROSS = policy("cross", source_account="acct-b")
+CROSS = policy("cross", source_account="bb000000000000000000000000000000")
 PATTERN = policy("pattern", instance="1111*", ops={"serviceInstance": "stringMatch"})
 ALL = [ONE, OTHER, WIDE, HPCS, DISKS, CROSS, PATTERN]
 
@@ -29,15 +29,15 @@ SELECT = [
     ({"target_service": "kms"}, False, ["one", "other", "wide", "disks", "cross", "pattern"]),
     ({"target_service": "hs-crypto"}, False, ["hpcs"]),
     ({"source_service": "server-protect"}, False, ["disks"]),
-    ({"source_account_id": "acct-b"}, False, ["cross"]),
+    ({"source_account_id": "bb000000000000000000000000000000"}, False, ["cross"]),
     ({"target_instance": G1}, False, ["one", "hpcs", "disks", "cross"]),
     ({"target_service": "kms", "target_instance": G1}, False, ["one", "disks", "cross"]),
     ({"source_service": "containers-kubernetes", "target_service": "kms", "target_instance": G1,
-      "source_account_id": "acct-a"}, False, ["one"]),
+      "source_account_id": "aa000000000000000000000000000000"}, False, ["one"]),
     ({"source_service": "containers-kubernetes", "target_service": "kms", "target_instance": G1,
-      "source_account_id": "acct-a"}, True, ["one", "wide", "pattern"]),
+      "source_account_id": "aa000000000000000000000000000000"}, True, ["one", "wide", "pattern"]),
     ({"target_service": "kms", "target_instance": G2}, True, ["other", "wide"]),
-    ({"target_instance": f"crn:v1:bluemix:public:kms:us-south:a/acct-a:{G1}::", "target_service": "kms",
+    ({"target_instance": f"crn:v1:bluemix:public:kms:us-south:a/aa000000000000000000000000000000:{G1}::", "target_service": "kms",
       "source_service": "containers-kubernetes"}, True, ["one", "wide", "cross", "pattern"]),
     ({"target_service": "nothing"}, False, []),
 ]
@@ -54,10 +54,10 @@ def test_selection(filters, include_broader, expected):
 
 def run_main(capsys, monkeypatch, args, fake):
     monkeypatch.setattr(iam_policy_info, "IamPolicyClient", lambda session: fake)
-    return run_module(capsys, iam_policy_info.main, {"iam_token": make_token(account="acct-a"), **args})
+    return run_module(capsys, iam_policy_info.main, {"iam_token": make_token(account="aa000000000000000000000000000000"), **args})
 
 
-@pytest.mark.parametrize("args, account", [({}, "acct-a"), ({"target_account_id": "acct-k"}, "acct-k")])
+@pytest.mark.parametrize("args, account", [({}, "aa000000000000000000000000000000"), ({"target_account_id": "cc000000000000000000000000000000"}, "cc000000000000000000000000000000")])
 def test_main_lists_the_target_account_and_reads_only(capsys, monkeypatch, args, account):
     fake = MagicMock()
     fake.list_authorizations.return_value = [OTHER, ONE]

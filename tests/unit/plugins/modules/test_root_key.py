@@ -15,7 +15,7 @@ from ansible_collections.ibmcloud.kms.plugins.modules import root_key
 from ..module_utils.fake_transport import make_token
 from .module_runner import run_module
 
-KEY = {"id": "k-1", "name": "crk", "aliases": ["crk-alias"], "state": 1, "extractable": False,
+KEY = {"id": "11111111-1111-4111-8111-111111111111", "name": "crk", "aliases": ["crk-alias"], "state": 1, "extractable": False,
        "crn": "crn:v1:bluemix:public:kms:us-south:a/acct:g:key:k-1", "keyRingID": "default",
        "keyVersion": {"id": "v1", "creationDate": "2026-11-27T10:00:00Z"}, "dualAuthDelete": {"enabled": False}}
 CLUSTER = "crn:v1:bluemix:public:containers-kubernetes:us-south:a/acct:c1::"
@@ -59,7 +59,7 @@ def fake_kms(key=None, registrations=()):
     fake = MagicMock()
     fake.get_key.return_value = dict(key) if key else None
     fake.keys_named.return_value = [dict(key)] if key else []
-    fake.registrations.return_value = [{"keyId": "k-1", "resourceCrn": c} for c in registrations]
+    fake.registrations.return_value = [{"keyId": "11111111-1111-4111-8111-111111111111", "resourceCrn": c} for c in registrations]
     fake.create_key.return_value = dict(KEY)
     return fake
 
@@ -106,14 +106,14 @@ def test_main_needs_name_or_alias(capsys, monkeypatch):
 
 # (arguments, key in the instance, failure fragment or None, changed, rotated)
 BY_KEY_ID = [
-    ({"key_id": "k-1", "rotate": True}, KEY, None, True, True),
-    ({"key_id": "k-1", "rotate": True, "_ansible_check_mode": True}, KEY, None, True, False),
-    ({"key_id": "k-1"}, KEY, None, False, False),
-    ({"key_id": "k-9"}, None, "cannot be created", None, False),
-    ({"key_id": "k-9", "name": "crk", "_ansible_check_mode": True}, None, "cannot be created", None, False),
-    ({"key_id": "crk-alias"}, KEY, "cannot be created", None, False),   # the API reads aliases too; not an id
-    ({"key_id": "k-9", "state": "absent"}, None, None, False, False),
-    ({"key_id": "k-1", "alias": "crk-alias"}, KEY, "mutually exclusive", None, False),
+    ({"key_id": "11111111-1111-4111-8111-111111111111", "rotate": True}, KEY, None, True, True),
+    ({"key_id": "11111111-1111-4111-8111-111111111111", "rotate": True, "_ansible_check_mode": True}, KEY, None, True, False),
+    ({"key_id": "11111111-1111-4111-8111-111111111111"}, KEY, None, False, False),
+    ({"key_id": "99999999-9999-4999-8999-999999999999"}, None, "cannot be created", None, False),
+    ({"key_id": "99999999-9999-4999-8999-999999999999", "name": "crk", "_ansible_check_mode": True}, None, "cannot be created", None, False),
+    ({"key_id": "crk-alias"}, KEY, "is not a guid", None, False),   # the API reads aliases too; not an id
+    ({"key_id": "99999999-9999-4999-8999-999999999999", "state": "absent"}, None, None, False, False),
+    ({"key_id": "11111111-1111-4111-8111-111111111111", "alias": "crk-alias"}, KEY, "mutually exclusive", None, False),
 ]
 
 
@@ -129,8 +129,8 @@ def test_main_identifies_a_key_by_id(capsys, monkeypatch, args, key, failure, ch
     assert result["changed"] is changed
     if key:
         fake.get_key.assert_any_call(args["key_id"])
-        assert result["root_key"]["id"] == "k-1"
+        assert result["root_key"]["id"] == "11111111-1111-4111-8111-111111111111"
     if rotated:
-        fake.rotate_key.assert_called_once_with("k-1")
+        fake.rotate_key.assert_called_once_with("11111111-1111-4111-8111-111111111111")
         assert result["rotation"]["status"] == "rotated"
     assert not fake.keys_named.called
