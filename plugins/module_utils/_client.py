@@ -202,7 +202,8 @@ def _with_hint(error: IBMCloudError, role_hint: Optional[str], prefix: str = "")
         return error.with_hint(
             f"IBM Cloud did not accept the credentials: check {prefix}api_key, or renew "
             f"{prefix}iam_token (IAM tokens expire after an hour; with {prefix}api_key set too, "
-            "they are renewed automatically)."
+            "they are renewed automatically). Key Protect and Hyper Protect Crypto Services also answer 401 for an "
+            "instance that is still provisioning: wait until it is active (kms_instance with wait=true does)."
         )
     return error
 

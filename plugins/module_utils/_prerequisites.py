@@ -115,6 +115,7 @@ class Ask:
     min_days_before_expiration: int = 30
     create_authorization: Optional[bool] = False  # None: not an option of the caller (cluster_kms)
     requested_root_key: Optional[str] = None  # the key asked for, when root_key is the one the cluster keeps
+    wait_timeout: int = 900  # for an instance still provisioning (made by a parallel job or an interrupted run)
 
     @classmethod
     def from_params(cls, params: dict) -> "Ask":
@@ -352,6 +353,14 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
     if not matches:
         return other_account_instance(ask, found) if not found.kms_readable else missing_instance(session, ask, found)
     found.instance = matches[0]
+    if found.instance.get("state") == "provisioning":
+        try:
+            found.instance, _waited = ResourceClient(session).wait_active(found.instance["guid"], ask.wait_timeout)
+        except IBMCloudError as error:
+            found.instance_gap = (UNVERIFIED, f"KMS instance {ask.instance} is not active yet.")
+            return outcome(
+                "instance", UNVERIFIED, f"KMS instance {ask.instance} is still provisioning: {error.describe()}"
+            )
     return existing_instance(session, ask, found)
 
 

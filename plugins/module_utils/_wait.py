@@ -17,7 +17,8 @@ import os
 import time
 from typing import Callable, Iterator, Optional, Tuple, TypeVar
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, WaitTimeoutError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._retry import is_retryable
 
 T = TypeVar("T")
 
@@ -46,6 +47,17 @@ def intervals() -> Iterator[float]:
         yield MAX_INTERVAL
 
 
+def _poll(fetch: Callable[[], T]) -> Tuple[Optional[T], Optional[IBMCloudError]]:
+    """fetch(), or the transient failure it ended in (connection failure, 429, 5xx after the retry policy's own
+    retries): an outage of the API during a wait is waited through, not the end of the wait."""
+    try:
+        return fetch(), None
+    except IBMCloudError as error:
+        if not is_retryable(error):
+            raise
+        return None, error
+
+
 def wait_until(
     fetch: Callable[[], T],
     done: Callable[[T], bool],
@@ -59,27 +71,32 @@ def wait_until(
 ) -> Tuple[T, float]:
     """Poll ``fetch`` until ``done(result)``; return the last result and the seconds waited.
 
-    ``done`` may raise to stop early (a failed state). Raises WaitTimeoutError after ``timeout`` seconds. While it
-    waits, ``report`` gets a line at the start and then every PROGRESS_EVERY seconds.
+    ``done`` may raise to stop early (a failed state). A transient failure of ``fetch`` (no answer, 429, 5xx) is
+    shown as the last state and polled through. Raises WaitTimeoutError after ``timeout`` seconds. While it waits,
+    ``report`` gets a line at the start and then every PROGRESS_EVERY seconds.
     """
     started = monotonic()
-    result = fetch()
+    result, error = _poll(fetch)
     next_report = 0.0
     for pause in intervals():
-        if done(result):
-            return result, monotonic() - started
+        if error is None and done(result):  # type: ignore[arg-type]  # no error: fetch() gave a result
+            return result, monotonic() - started  # type: ignore[return-value]
         waited = monotonic() - started
+        if error is not None:
+            seen: Optional[str] = f"no answer from IBM Cloud ({error.status or type(error).__name__}), still trying"
+        else:
+            seen = describe(result) if describe else None  # type: ignore[arg-type]
         if waited >= next_report:
-            state = f": {describe(result)}" if describe else ""
+            state = f": {seen}" if seen else ""
             report(f"Waiting for {what}{state} ({waited:.0f} s of at most {timeout:.0f} s)")
             next_report = waited + PROGRESS_EVERY
         remaining = timeout - (monotonic() - started)
         if remaining <= 0:
-            state = f" Last seen: {describe(result)}." if describe else ""
+            state = f" Last seen: {seen}." if seen else ""
             raise WaitTimeoutError(
                 f"Timed out after {timeout:.0f}s waiting for {what}.{state}",
                 hint="Raise wait_timeout, or set wait=false and check again later.",
             )
         sleep(min(pause, remaining))
-        result = fetch()
+        result, error = _poll(fetch)
     raise AssertionError("unreachable")  # pragma: no cover

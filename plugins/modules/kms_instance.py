@@ -59,6 +59,8 @@ options:
   wait:
     description:
       - Wait until a new instance is active, or a deleted one is gone.
+      - An existing instance that is still provisioning (created by a parallel job, or by a run that was
+        interrupted) is waited for too.
     type: bool
     default: true
   wait_timeout:
@@ -245,9 +247,13 @@ def argument_spec() -> dict:
 def ensure_present(
     client: ResourceClient, current: Optional[dict], want: dict, *, check_mode: bool, wait: bool, wait_timeout: int
 ) -> tuple:
-    """(changed, instance record, seconds waited or None)."""
+    """(changed, instance record, seconds waited or None). An instance still provisioning (made by a parallel job,
+    or by a run that was interrupted) is waited for like a new one."""
     if current is not None:
-        return False, current, None
+        if current.get("state") != "provisioning" or not wait or check_mode:
+            return False, current, None
+        active, waited = client.wait_active(current["guid"], wait_timeout)
+        return False, active, waited
     if check_mode:
         plan = client.plan_id(want["service"], want["plan"])
         return True, predicted_instance(want, client.session.account_id, plan), None

@@ -94,6 +94,14 @@ options:
       - The root key check fails when the key expires within this many days.
     type: int
     default: 30
+  wait_timeout:
+    description:
+      - Seconds to wait for a KMS instance that is still provisioning (created by a parallel job, such as another
+        slice of a sliced AWX job, or by a run that was interrupted) before the instance is checked.
+      - An instance that is still provisioning when it runs out leaves the instance checks unverified.
+    type: int
+    default: 900
+    version_added: 0.2.0
 extends_documentation_fragment:
   - ibmcloud.kms.auth
   - ibmcloud.kms.kms_account
@@ -297,6 +305,7 @@ CHECKS = {
     "root_key": "not_empty",
     "requested_root_key": "not_empty",
     "min_days_before_expiration": "not_negative",
+    "wait_timeout": "positive",
 }
 
 
@@ -314,6 +323,7 @@ def argument_spec() -> dict:
         min_days_before_expiration=dict(type="int", default=30),
         requested_root_key=dict(type="str", no_log=False),
         refuse_unverified=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=900),
     )
 
 

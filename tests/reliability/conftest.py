@@ -14,6 +14,7 @@ import json
 import pytest
 import requests
 from ansible.module_utils.testing import patch_module_args
+
 from ibmcloud_emulator import World, endpoints
 from ibmcloud_emulator.server import start
 

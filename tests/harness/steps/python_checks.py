@@ -19,6 +19,7 @@ LINTED = (
     "plugins/modules",
     "plugins/doc_fragments",
     "tests/emulator/ibmcloud_emulator",
+    "tests/reliability",
     "tests/harness",
     "noxfile.py",
 )

@@ -20,6 +20,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     ServerError,
     TransportError,
     UnauthorizedError,
+    WaitTimeoutError,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam_identity import (
     IamIdentityClient,
@@ -81,7 +82,7 @@ def install(monkeypatch, **overrides):
     """Fake every client _prerequisites uses; ``overrides`` replace the seeded answers."""
     world = dict(cluster=CLUSTER, instances=[KP], group="rg1", key=ROOT, named=[], initialized=True, caller=ADMIN,
                  key_owner=KEY_OWNER, owner_keys=[OWNER_KEY], owner=OWNER_WRITER, authorization={"id": "auth1"},
-                 registrations=[], tags=[])
+                 registrations=[], tags=[], activated=(KP, 4.0))
     world.update(overrides)
     containers, resources, kms, iam, identity, tagging = (MagicMock() for _fake in range(6))
     kms.registrations.side_effect = answer(world["registrations"])
@@ -89,6 +90,7 @@ def install(monkeypatch, **overrides):
     monkeypatch.setattr(pr, "TaggingClient", lambda _s: tagging)
     containers.get_cluster.side_effect = answer(world["cluster"])
     resources.lookup_instances.side_effect = answer(world["instances"])
+    resources.wait_active.side_effect = answer(world["activated"])
     group = world["group"]
     resources.resource_group.side_effect = answer(group if isinstance(group, Exception) else {"id": group, "name": "Default"})
     kms.get_key.side_effect = answer(world["key"])
@@ -177,8 +179,13 @@ CASES = [
      {"instance": "unverified", "root_key": "unverified"}, ("instance", "could not be read")),
     ("an instance of the other service", {"kms_service": "hs-crypto", "instance": GUID}, {},
      {"instance": "failed"}, ("instance", "not hs-crypto")),
-    ("an instance that is not active", {}, {"instances": [{**KP, "state": "provisioning"}]},
-     {"instance": "failed", "root_key": "unverified"}, ("instance", "provisioning")),
+    ("an instance that is not active", {}, {"instances": [{**KP, "state": "inactive"}]},
+     {"instance": "failed", "root_key": "unverified"}, ("instance", "inactive, not active")),
+    ("an instance still provisioning is waited for", {}, {"instances": [{**KP, "state": "provisioning"}]},
+     {"instance": "passed", "root_key": "passed"}, ("instance", "is active")),
+    ("an instance provisioning past the wait", {}, {"instances": [{**KP, "state": "provisioning"}],
+                                                     "activated": WaitTimeoutError("Timed out after 900s")},
+     {"instance": "unverified", "root_key": "unverified"}, ("instance", "still provisioning: Timed out after 900s")),
     ("two instances of one name in other regions", {},
      {"instances": [{**KP, "region_id": "eu-de"}, {**KP, "guid": "g2", "region_id": "eu-gb"}]},
      {"instance": "failed"}, ("instance", "2 key-protect instances")),

@@ -8,7 +8,15 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _wait
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import WaitTimeoutError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
+    CertificateError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    WaitTimeoutError,
+)
 
 
 class Clock:
@@ -57,3 +65,48 @@ def test_progress_goes_to_the_file_the_action_plugin_names(tmp_path, monkeypatch
     assert path.read_text(encoding="utf-8") == "first\nsecond line\n"
     monkeypatch.setenv(_wait.PROGRESS_ENV, str(tmp_path / "missing" / "progress.txt"))
     _wait.report_progress("a file that cannot be written is not the task's failure")
+
+
+def answers(*steps):
+    """fetch() that gives or raises each of STEPS in turn (an exception instance is raised)."""
+    sequence = iter(steps)
+
+    def fetch():
+        step = next(sequence)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    return fetch
+
+
+OUTAGE = [TransportError("no answer from the server (ConnectionError)"), ServerError("down", status=503),
+          RateLimitedError("slow down", status=429), ServerError("bad gateway", status=502)]
+
+
+# (failures in a row, whether the outage lasts long enough to be shown in a progress line)
+@pytest.mark.parametrize("failures, shown", [(OUTAGE, False), (OUTAGE * 5, True), ([OUTAGE[1]], False)])
+def test_a_wait_polls_through_an_outage(failures, shown):
+    clock, lines = Clock(), []
+    fetch = answers("Deploying", *failures, "Deploying", "Ready")
+    result, _waited = _wait.wait_until(fetch, lambda s: s == "Ready", timeout=1800, what="the master",
+                                       sleep=clock.sleep, monotonic=clock.monotonic, describe=str, report=lines.append)
+    assert result == "Ready"
+    assert any("no answer from IBM Cloud" in line for line in lines) is shown
+
+
+def test_an_outage_that_lasts_past_the_timeout_says_so():
+    clock = Clock()
+    fetch = answers("Deploying", *[ServerError("down", status=503)] * 50)
+    with pytest.raises(WaitTimeoutError, match=r"Last seen: no answer from IBM Cloud \(503\), still trying"):
+        _wait.wait_until(fetch, lambda s: s == "Ready", timeout=60, what="the master", sleep=clock.sleep,
+                         monotonic=clock.monotonic, describe=str, report=lambda _line: None)
+
+
+@pytest.mark.parametrize("error", [ForbiddenError("no", status=403), NotFoundError("gone", status=404),
+                                   CertificateError("bad certificate")])
+def test_a_wait_stops_at_an_error_that_is_not_an_outage(error):
+    clock = Clock()
+    with pytest.raises(type(error)):
+        _wait.wait_until(answers("Deploying", error), lambda s: False, timeout=60, what="x", sleep=clock.sleep,
+                         monotonic=clock.monotonic, report=lambda _line: None)

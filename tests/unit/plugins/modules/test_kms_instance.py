@@ -38,6 +38,10 @@ PRESENT = [
     (None, False, False, True, True, None, "g-new"),
     (EXISTING, True, True, False, False, None, "g-1"),
     (EXISTING, False, True, False, False, None, "g-1"),
+    # still provisioning (a parallel job made it, or a run was interrupted): waited for, without a change
+    ({**EXISTING, "state": "provisioning"}, False, True, False, False, 2.0, "g-new"),
+    ({**EXISTING, "state": "provisioning"}, False, False, False, False, None, "g-1"),
+    ({**EXISTING, "state": "provisioning"}, True, True, False, False, None, "g-1"),
 ]
 
 

@@ -1,0 +1,92 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Recovery without manual steps: a wait goes on through an API outage, and an instance left provisioning is waited
+for. Time is the emulator's: every pause of the modules moves the emulator's clock instead of sleeping."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+import requests
+from conftest import connection, run_module
+
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _client, _wait
+
+MASTER_SECONDS = 30.0  # how long the master takes to apply the change, on the emulator's clock
+OUTAGE_SECONDS = 60.0
+
+
+def module(name: str):
+    return importlib.import_module(f"ansible_collections.ibmcloud.kms.plugins.modules.{name}").main
+
+
+def admin(url: str, path: str, body: dict) -> dict:
+    answer = requests.post(f"{url}/_emulator/{path}", json=body, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
+
+
+class EmulatorTime:
+    """The modules' sleep: moves the emulator's clock. Once armed, the first pause of a wait starts an outage of
+    the Kubernetes Service's cluster reads (every one fails: 503, 502, a reset or a lost answer) that ends
+    OUTAGE_SECONDS later."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.armed = False
+        self.outage_left: float | None = None
+
+    def sleep(self, seconds: float) -> None:
+        if self.armed and self.outage_left is None:
+            faults = {"rate": 1.0, "seed": 7, "kinds": ["503", "502", "reset", "lost"], "methods": ["GET"]}
+            admin(self.url, "faults", {**faults, "path_prefix": "/global/v2/getCluster"})
+            self.outage_left = OUTAGE_SECONDS
+        admin(self.url, "clock", {"advance_seconds": seconds})
+        if self.outage_left is not None and self.outage_left > 0:
+            self.outage_left -= seconds
+            if self.outage_left <= 0:
+                admin(self.url, "faults", {"rate": 0.0})
+
+
+@pytest.fixture
+def emulator_time(emulator, monkeypatch):
+    time = EmulatorTime(emulator.base_url)
+    admin(emulator.base_url, "timings", {"enable_seconds": MASTER_SECONDS, "provision_seconds": 20.0})
+    monkeypatch.setitem(_wait.wait_until.__kwdefaults__, "sleep", time.sleep)
+    monkeypatch.setitem(_client.Session.__init__.__kwdefaults__, "sleep", time.sleep)
+    return time
+
+
+def test_the_master_wait_goes_on_through_an_api_outage(capsys, emulator, emulator_time):
+    url = emulator.base_url
+    instance = run_module(capsys, module("kms_instance"), {**connection(url), "name": "kms-outage"})["instance"]
+    key = run_module(capsys, module("root_key"), {**connection(url), "instance": instance["guid"], "name": "crk-o"})
+    emulator_time.armed = True
+    args = {"cluster": "demo-vpc", "instance": instance["guid"], "root_key": key["root_key"]["id"]}
+    result = run_module(capsys, module("cluster_kms"), {**connection(url), **args, "private_endpoint": False})
+    assert not result.get("failed"), result["msg"]
+    assert result["changed"] is True and result["cluster_kms"]["enabled"] is True
+    log = requests.get(f"{url}/_emulator/requests", timeout=30).json()["requests"]
+    faulted = [entry for entry in log if entry.get("fault") and "getCluster" in entry["path"]]
+    assert len(faulted) >= 12, "the outage outlasted the retry policy's own retries of one read"
+    assert emulator_time.outage_left is not None and emulator_time.outage_left <= 0
+
+
+@pytest.mark.parametrize("rerun", ["kms_instance", "prerequisites_info"])
+def test_an_instance_left_provisioning_is_waited_for(capsys, emulator, emulator_time, rerun):
+    """An interrupted run left a new instance provisioning: the rerun's preflight, or kms_instance, waits for it."""
+    url = emulator.base_url
+    name = f"kms-left-by-{rerun}"
+    created = run_module(capsys, module("kms_instance"), {**connection(url), "name": name, "wait": False})
+    assert created["instance"]["state"] == "provisioning"
+    if rerun == "kms_instance":
+        again = run_module(capsys, module("kms_instance"), {**connection(url), "name": name})
+        assert again["changed"] is False and again["instance"]["state"] == "active" and again["waited_seconds"] >= 0
+        return
+    checks = run_module(
+        capsys, module("prerequisites_info"), {**connection(url), "cluster": "demo-roks", "instance": name}
+    )
+    instance_check = next(c for c in checks["prerequisites"] if c["name"] == "instance")
+    assert instance_check["status"] == "passed" and "is active" in instance_check["message"], instance_check
