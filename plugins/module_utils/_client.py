@@ -291,13 +291,10 @@ class Session:
         return self.retry.run(self._fetch_token, idempotent=True, what="IAM token")
 
     def _fetch_token(self) -> str:
-        manager = self.authenticator.token_manager
         try:
-            return manager.get_token()
+            return self.authenticator.token_manager.get_token()
         except Exception as exc:  # sdk-core raises ApiException or requests exceptions
-            # sdk-core marks a token request as in flight and, when it fails, leaves the mark for 60 s,
-            # making the next get_token() wait that long; clear it so a retry asks at once.
-            manager.request_time = 0
+            self._token_request_over()
             error = translate(exc)
             if error.status in (400, 401):
                 option = f"{self.prefix}api_key" if self.prefix else "api_key (IC_API_KEY)"
@@ -357,6 +354,7 @@ class Session:
         try:
             return decode_result(fn().get_result())
         except Exception as exc:  # noqa: BLE001 - translated into the error family below
+            self._token_request_over()
             error = translate(exc)
         if isinstance(error, UnauthorizedError) and self.settings.api_key:
             # The token expired or was revoked between calls: fetch a new one once, then try again.
@@ -372,6 +370,13 @@ class Session:
         elif _key_protect_refusal(error) and self._token_unexpired():
             error = access_denied(error)
         raise error
+
+    def _token_request_over(self) -> None:
+        """A call fetches the IAM token itself when it has none; when that request fails, sdk-core leaves it marked
+        as in flight for 60 s, and the retry would wait that long in its pacing loop for an answer that never comes."""
+        manager = getattr(self.authenticator, "token_manager", None)
+        if manager is not None:
+            manager.request_time = 0
 
     def _token_unexpired(self) -> bool:
         """Whether the given iam_token is still valid by its exp claim (False when that cannot be told)."""

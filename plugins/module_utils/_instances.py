@@ -8,16 +8,19 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._catalog import CatalogClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import (
     HAS_PLATFORM_SERVICES,
     PLATFORM_IMPORT_ERROR,
     SERVICES,
+    ResourceClient,
     describe_instance,
+    survivor,
 )
 
 NEEDS = {"ibm-platform-services": (HAS_PLATFORM_SERVICES, PLATFORM_IMPORT_ERROR)}
@@ -76,3 +79,38 @@ def drift_warnings(current: Optional[dict], want: dict, wanted_plan: Optional[st
                 f"{value!r}; the parameters of an existing instance are left unchanged."
             )
     return warnings
+
+
+def holds_keys(session: Session, raw: dict) -> Optional[bool]:
+    """Whether an instance holds any key (deleted ones too); False while it is not active yet (no key can be made
+    in it before), None when that cannot be read."""
+    if raw.get("state") != "active":
+        return False
+    try:
+        return bool(KmsClient(session, raw).list_keys(limit=1, state="0,1,2,3,5"))
+    except IBMCloudError:
+        return None
+
+
+def keep_one(session: Session, client: ResourceClient, created: dict, want: dict) -> Tuple[dict, Optional[str]]:
+    """After this job created CREATED, look again: when parallel jobs (AWX job slicing, several playbook runs)
+    created instances of the same name at the same moment, use the survivor() and delete the one this job created
+    when that is not it and holds no keys. Returns (the instance to use, a warning or None)."""
+    where = {k: want[k] for k in ("name", "service", "resource_group_id", "region")}
+    found = client.find_instances(**where)
+    if not any(i.get("guid") == created["guid"] for i in found):
+        found.append(created)  # a list that does not show the new instance yet
+    keep = survivor(found)
+    if keep["guid"] == created["guid"]:
+        return created, None
+    others = f"{len(found) - 1} other job(s) created an instance named {want['name']!r} at the same moment"
+    if holds_keys(session, created) is not False:
+        return created, (
+            f"{others}; instance {created['guid']}, created by this task, is kept, since it holds keys or could "
+            f"not be read. Use one of them; rename the other."
+        )
+    client.delete_instance(created["guid"])
+    return keep, (
+        f"{others}; this task uses the oldest, {keep['guid']}, as every job does, and deleted the one it had "
+        f"created ({created['guid']}, empty)."
+    )

@@ -61,6 +61,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
     ResourceClient,
     crn_service,
     group_label,
+    survivor,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient
 
@@ -317,11 +318,13 @@ def matching_instances(resources: ResourceClient, ask: Ask, found: Found) -> lis
     if ask.create_instance and found.kms_readable:
         group = resources.resource_group(ask.resource_group)
         found.resource_group_id, found.resource_group_name = group["id"], group.get("name")
-        return [
+        shared = [
             i
             for i in matches
             if i.get("resource_group_id") == found.resource_group_id and i.get("region_id") == ask.region
         ]
+        # The instance kms_instance uses: with several of the name (parallel jobs), the one every job keeps.
+        return [survivor(shared)] if shared else []
     here = [i for i in matches if i.get("region_id") == ask.region]
     return here if len(matches) > 1 and here else matches
 

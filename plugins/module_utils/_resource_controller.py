@@ -89,6 +89,12 @@ def describe_instance(raw: dict) -> dict:
     }
 
 
+def survivor(instances: list) -> dict:
+    """The instance every job keeps when parallel jobs created several of one name: the oldest (creation time,
+    then guid). Each job sees every instance created before its own, so each picks the same one."""
+    return min(instances, key=lambda i: (i.get("created_at") or "", i.get("guid") or ""))
+
+
 def _next_start(next_url: Optional[str]) -> Optional[str]:
     """The ``start`` token of Resource Controller's next_url, or None on the last page."""
     if not next_url:
@@ -180,20 +186,41 @@ class ResourceClient:
             return None
         return raw if raw and raw.get("state") not in GONE_STATES else None
 
-    def find_instance(self, *, name: str, service: str, resource_group_id: str, region: str) -> Optional[dict]:
-        """The one instance with this name, service, group and region; several is an error."""
-        matches = [
+    def find_instances(self, *, name: str, service: str, resource_group_id: str, region: str) -> list:
+        """The instances with this name, service, group and region."""
+        return [
             i
             for i in self.list_instances(service=service, name=name, resource_group_id=resource_group_id)
             if i.get("region_id") == region and i.get("name") == name
         ]
+
+    def find_instance(self, *, name: str, service: str, resource_group_id: str, region: str) -> Optional[dict]:
+        """The one instance with this name, service, group and region; several is an error."""
+        matches = self.find_instances(name=name, service=service, resource_group_id=resource_group_id, region=region)
         if len(matches) > 1:
-            listing = ", ".join(f"{i['guid']} ({i['state']})" for i in matches)
+            listing = ", ".join(f"{i['guid']} ({i['state']}, created {i.get('created_at')})" for i in matches)
             raise InputError(
-                f"{len(matches)} {service} instances are named {name!r} in this resource group and "
-                f"region: {listing}. Rename or delete the extra ones, or address one by guid."
+                f"{len(matches)} {service} instances are named {name!r} in this resource group and region: {listing}.",
+                hint="Address one by guid. Rename the others rather than delete them: deleting an instance "
+                "deletes its keys, and a cluster whose root key is in it becomes unusable "
+                "(ibmcloud.kms.cluster_kms_info shows which instance each cluster uses).",
             )
         return matches[0] if matches else None
+
+    def find_shared_instance(self, *, name: str, service: str, resource_group_id: str, region: str) -> tuple:
+        """(the instance with this name, service, group and region that every job uses, a warning or None): with
+        several, the survivor(), since parallel jobs that created one each at the same moment all keep that one."""
+        matches = self.find_instances(name=name, service=service, resource_group_id=resource_group_id, region=region)
+        if len(matches) < 2:
+            return (matches[0] if matches else None), None
+        keep = survivor(matches)
+        others = ", ".join(f"{i['guid']} ({i['state']})" for i in matches if i is not keep)
+        return keep, (
+            f"{len(matches)} {service} instances are named {name!r} in this resource group and region; this task "
+            f"uses the oldest, {keep['guid']}, as every run does. The others: {others}. A parallel job deletes the "
+            "one it made at the same moment; rename any other rather than delete it: deleting an instance deletes its "
+            "keys, and a cluster whose root key is in it becomes unusable."
+        )
 
     def lookup_instances(self, ref: str) -> list:
         """KMS instances by guid or CRN (0 or 1) or by name (0 or more)."""

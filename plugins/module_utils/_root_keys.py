@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ConflictError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import BadRequestError, ConflictError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
     ACTIVE,
     DEACTIVATED,
@@ -177,11 +177,19 @@ def create_key(kms: KmsClient, want: dict, *, check_mode: bool, now: float) -> d
         raise InputError(f"No root key with alias {want.get('alias')!r} exists; set name to create it.")
     if check_mode:
         return predicted_key(kms, want, now)
-    return kms.create_key(
-        new_key_spec(want),
-        key_ring=want.get("key_ring"),
-        find=lambda: find_key(kms, alias=want.get("alias"), name=want["name"]),
-    )
+    try:
+        return kms.create_key(
+            new_key_spec(want),
+            key_ring=want.get("key_ring"),
+            find=lambda: find_key(kms, alias=want.get("alias"), name=want["name"]),
+        )
+    except (BadRequestError, ConflictError):
+        # An alias is unique in an instance: a parallel job (a fleet sharing one root key) may have created the
+        # same key a moment before. Look again; the key is adopted only when its alias and name are the ones asked.
+        made = find_key(kms, alias=want["alias"]) if want.get("alias") else None
+        if made is None or made.get("name") != want["name"]:
+            raise
+        return made
 
 
 def _restore(kms: KmsClient, key: dict, want: dict, check_mode: bool) -> bool:

@@ -223,6 +223,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import (
     NEEDS,
     drift_warnings,
     instance_view,
+    keep_one,
     predicted_instance,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
@@ -245,10 +246,18 @@ def argument_spec() -> dict:
 
 
 def ensure_present(
-    client: ResourceClient, current: Optional[dict], want: dict, *, check_mode: bool, wait: bool, wait_timeout: int
+    client: ResourceClient,
+    current: Optional[dict],
+    want: dict,
+    *,
+    check_mode: bool,
+    wait: bool,
+    wait_timeout: int,
+    warnings: Optional[list] = None,
 ) -> tuple:
     """(changed, instance record, seconds waited or None). An instance still provisioning (made by a parallel job,
-    or by a run that was interrupted) is waited for like a new one."""
+    or by a run that was interrupted) is waited for like a new one; after a create, keep_one() settles a race with
+    parallel jobs."""
     if current is not None:
         if current.get("state") != "provisioning" or not wait or check_mode:
             return False, current, None
@@ -257,8 +266,10 @@ def ensure_present(
     if check_mode:
         plan = client.plan_id(want["service"], want["plan"])
         return True, predicted_instance(want, client.session.account_id, plan), None
-    created = client.create_instance(**want)
-    if not wait:
+    created, warning = keep_one(client.session, client, client.create_instance(**want), want)
+    if warning and warnings is not None:
+        warnings.append(warning)
+    if not wait or created.get("state") == "active":
         return True, created, None
     active, waited = client.wait_active(created["guid"], wait_timeout)
     return True, active, waited
@@ -293,17 +304,20 @@ def main() -> None:
             region=params["region"],
             parameters=params["parameters"],
         )
-        current = client.find_instance(
-            name=want["name"],
-            service=want["service"],
-            resource_group_id=want["resource_group_id"],
-            region=want["region"],
-        )
+        where = {k: want[k] for k in ("name", "service", "resource_group_id", "region")}
+        warnings: list = []
+        if params["state"] == "absent":
+            current = client.find_instance(**where)  # several: deleting one by a rule would be a guess
+        else:
+            current, shared = client.find_shared_instance(**where)
+            warnings.extend([shared] if shared else [])
         before_view = instance_view(module.session, current) if current else {}
         if params["state"] == "absent":
             changed, after, waited = ensure_absent(client, current, **options)
         else:
-            changed, after, waited = ensure_present(client, current, want, **options)
+            changed, after, waited = ensure_present(client, current, want, warnings=warnings, **options)
+            for warning in warnings:
+                module.warn(warning)
             wanted_plan = client.plan_id(want["service"], want["plan"]) if current and want["plan"] else None
             for warning in drift_warnings(current, want, wanted_plan):
                 module.warn(warning)

@@ -22,7 +22,7 @@ MINUTES = {
     "lint": 2,
     "units": 1.5,
     "awx": 1.5,
-    "reliability": 2,
+    "reliability": 4,
     "demo": 1.5,
     "docs": 1,
     "importer": 0.8,

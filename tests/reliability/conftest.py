@@ -9,7 +9,9 @@ ANSIBLE_COLLECTIONS_PATH.
 
 from __future__ import annotations
 
+import importlib
 import json
+import logging
 
 import pytest
 import requests
@@ -48,3 +50,54 @@ def run_module(capsys, main, args: dict) -> dict:
         with pytest.raises(SystemExit):
             main()
     return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quiet_emulator():
+    """The emulators these tests start in this process log no request lines (their request log is read instead)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def module(name: str):
+    """The main() of one of the collection's modules."""
+    return importlib.import_module(f"ansible_collections.ibmcloud.kms.plugins.modules.{name}").main
+
+
+def admin(url: str, path: str, body: dict) -> dict:
+    """POST to the emulator's admin API (/_emulator/PATH)."""
+    answer = requests.post(f"{url}/_emulator/{path}", json=body, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
+
+
+class EmulatorTime:
+    """The modules' sleep: it moves the emulator's clock instead of waiting. Once ``armed``, the first pause starts an
+    outage of the Kubernetes Service's cluster reads (every one fails: 503, 502, a reset or a lost answer) that ends
+    ``outage_seconds`` later on that clock."""
+
+    def __init__(self, url: str, outage_seconds: float = 0.0) -> None:
+        self.url = url
+        self.outage_seconds = outage_seconds
+        self.armed = False
+        self.outage_left: float | None = None
+
+    def sleep(self, seconds: float) -> None:
+        if self.armed and self.outage_left is None:
+            faults = {"rate": 1.0, "seed": 7, "kinds": ["503", "502", "reset", "lost"], "methods": ["GET"]}
+            admin(self.url, "faults", {**faults, "path_prefix": "/global/v2/getCluster"})
+            self.outage_left = self.outage_seconds
+        admin(self.url, "clock", {"advance_seconds": seconds})
+        if self.outage_left is not None and self.outage_left > 0:
+            self.outage_left -= seconds
+            if self.outage_left <= 0:
+                admin(self.url, "faults", {"rate": 0.0})
+
+
+def use_emulator_time(url: str, monkeypatch, outage_seconds: float = 0.0) -> EmulatorTime:
+    """Make every pause of the modules run in this process (waits, retries) move the emulator's clock."""
+    from ansible_collections.ibmcloud.kms.plugins.module_utils import _client, _wait
+
+    clock = EmulatorTime(url, outage_seconds)
+    monkeypatch.setitem(_wait.wait_until.__kwdefaults__, "sleep", clock.sleep)
+    monkeypatch.setitem(_client.Session.__init__.__kwdefaults__, "sleep", clock.sleep)
+    return clock

@@ -11,10 +11,8 @@ emulator's log of changing requests must stay empty through them all.
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from conftest import changing_requests, connection, run_module
+from conftest import changing_requests, connection, module, run_module
 
 GUID = "12043812-757f-4e1e-8436-6af3245e6a69"
 ACCOUNT = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -197,12 +195,11 @@ def test_every_module_gets_at_least_ten_malformed_sets():
     assert min(counts.values()) >= 10, counts
 
 
-@pytest.mark.parametrize("module, base, overrides, fragment", CASES)
-def test_bad_input_is_refused_before_any_change(capsys, emulator, module, base, overrides, fragment):
-    main = importlib.import_module(f"ansible_collections.ibmcloud.kms.plugins.modules.{module}").main
+@pytest.mark.parametrize("name, base, overrides, fragment", CASES)
+def test_bad_input_is_refused_before_any_change(capsys, emulator, name, base, overrides, fragment):
     args = {**connection(emulator.base_url), **base, **overrides}
     args = {name: value for name, value in args.items() if value is not None}
-    result = run_module(capsys, main, args)
+    result = run_module(capsys, module(name), args)
     assert result.get("failed") is True, result
     assert fragment in result["msg"], result["msg"]
     assert "exception" not in result and "Traceback" not in result["msg"]
@@ -212,9 +209,8 @@ def test_bad_input_is_refused_before_any_change(capsys, emulator, module, base, 
 
 def test_the_valid_bases_are_accepted(capsys, emulator):
     """The bases are not refused themselves (read-only modules run in check mode, so nothing changes)."""
-    for module, (base, _own) in MODULES.items():
-        main = importlib.import_module(f"ansible_collections.ibmcloud.kms.plugins.modules.{module}").main
+    for name, (base, _own) in MODULES.items():
         args = {**connection(emulator.base_url), **base, "_ansible_check_mode": True}
-        result = run_module(capsys, main, args)
-        assert "Invalid input" not in result.get("msg", ""), (module, result)
+        result = run_module(capsys, module(name), args)
+        assert "Invalid input" not in result.get("msg", ""), (name, result)
     assert changing_requests(emulator.base_url) == []

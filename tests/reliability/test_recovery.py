@@ -6,56 +6,18 @@ for. Time is the emulator's: every pause of the modules moves the emulator's clo
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 import requests
-from conftest import connection, run_module
-
-from ansible_collections.ibmcloud.kms.plugins.module_utils import _client, _wait
+from conftest import admin, connection, module, run_module, use_emulator_time
 
 MASTER_SECONDS = 30.0  # how long the master takes to apply the change, on the emulator's clock
 OUTAGE_SECONDS = 60.0
 
 
-def module(name: str):
-    return importlib.import_module(f"ansible_collections.ibmcloud.kms.plugins.modules.{name}").main
-
-
-def admin(url: str, path: str, body: dict) -> dict:
-    answer = requests.post(f"{url}/_emulator/{path}", json=body, timeout=30)
-    answer.raise_for_status()
-    return answer.json()
-
-
-class EmulatorTime:
-    """The modules' sleep: moves the emulator's clock. Once armed, the first pause of a wait starts an outage of
-    the Kubernetes Service's cluster reads (every one fails: 503, 502, a reset or a lost answer) that ends
-    OUTAGE_SECONDS later."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.armed = False
-        self.outage_left: float | None = None
-
-    def sleep(self, seconds: float) -> None:
-        if self.armed and self.outage_left is None:
-            faults = {"rate": 1.0, "seed": 7, "kinds": ["503", "502", "reset", "lost"], "methods": ["GET"]}
-            admin(self.url, "faults", {**faults, "path_prefix": "/global/v2/getCluster"})
-            self.outage_left = OUTAGE_SECONDS
-        admin(self.url, "clock", {"advance_seconds": seconds})
-        if self.outage_left is not None and self.outage_left > 0:
-            self.outage_left -= seconds
-            if self.outage_left <= 0:
-                admin(self.url, "faults", {"rate": 0.0})
-
-
 @pytest.fixture
 def emulator_time(emulator, monkeypatch):
-    time = EmulatorTime(emulator.base_url)
+    time = use_emulator_time(emulator.base_url, monkeypatch, OUTAGE_SECONDS)
     admin(emulator.base_url, "timings", {"enable_seconds": MASTER_SECONDS, "provision_seconds": 20.0})
-    monkeypatch.setitem(_wait.wait_until.__kwdefaults__, "sleep", time.sleep)
-    monkeypatch.setitem(_client.Session.__init__.__kwdefaults__, "sleep", time.sleep)
     return time
 
 

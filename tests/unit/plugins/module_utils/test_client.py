@@ -182,6 +182,28 @@ def test_a_failed_token_request_does_not_make_the_retry_wait(monkeypatch):
     assert live.access_token()
 
 
+def test_a_token_request_that_fails_inside_a_call_does_not_make_the_retry_wait(monkeypatch):
+    """The first call of a session fetches the token itself (sdk-core's authenticate); IAM fails once, the retry of the
+    call must ask IAM again at once, not spin for 60 s in sdk-core's pacing loop."""
+    live = session(api_key="k", iam_token=None, endpoints={"iam": "https://iam"})
+    answers = iter([requests.ConnectionError("reset"), {"access_token": make_token(), "expires_in": 3600}])
+
+    def fake_request_token():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def paced(_seconds):
+        raise AssertionError("the retry waited in sdk-core's token pacing loop")
+
+    monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
+    monkeypatch.setattr("time.sleep", paced)
+    client = ResourceClient(live)
+    mount(client.controller, FakeAdapter([(200, {"guid": "g1", "state": "active"})]))
+    assert client.get_instance("g1")["guid"] == "g1"
+
+
 def counting_token_requests(live, monkeypatch, account="acct-new"):
     """Replace the IAM token request of a session with a counter; returns the list of tokens handed out."""
     fetched = []

@@ -9,7 +9,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _root_keys as rk
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ConflictError, InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import BadRequestError, ConflictError, InputError
 
 NOW = rk.parse_time("2026-11-27T12:00:00Z")
 KEY = {"id": "k-1", "name": "crk", "aliases": ["crk-alias"], "state": 1, "extractable": False,
@@ -181,6 +181,30 @@ def test_ensure_present(current, change, check_mode, changed, calls):
         assert result[1]["state"] == 1
     if "description" in change:
         assert len(warnings) == 2
+
+
+# (the refusal of the create, the key the alias names afterwards, whether that key is adopted)
+ALIAS_RACE = [
+    (BadRequestError("The alias 'crk-alias' is already used", status=400), KEY, True),
+    (ConflictError("conflict", status=409), KEY, True),
+    (BadRequestError("The alias 'crk-alias' is already used", status=400), {**KEY, "name": "someone-elses"}, False),
+    (BadRequestError("bad expiration date", status=400), None, False),
+]
+
+
+@pytest.mark.parametrize("refusal, named, adopted", ALIAS_RACE)
+def test_a_key_a_parallel_job_created_a_moment_before_is_adopted(refusal, named, adopted):
+    """A fleet sharing one root key: jobs on several clusters create it at once and the alias lets one win."""
+    fake = client()
+    fake.create_key.side_effect = refusal
+    fake.get_key.return_value = named
+    if not adopted:
+        with pytest.raises(type(refusal)):
+            rk.ensure_present(fake, None, WANT, check_mode=False, now=NOW, warnings=[])
+        return
+    changed, key = rk.ensure_present(fake, None, WANT, check_mode=False, now=NOW, warnings=[])
+    assert key["id"] == KEY["id"] and changed is True
+    fake.get_key.assert_any_call("crk-alias")
 
 
 def test_ensure_present_needs_a_name_to_create():

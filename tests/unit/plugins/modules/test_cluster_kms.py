@@ -193,6 +193,7 @@ def test_main_state_enabled_needs_instance_and_root_key(capsys):
 
 
 KMS_ACCOUNT = "a2000000000000000000000000000002"
+CALLER = "a1000000000000000000000000000001"
 KMS_TOKEN = make_token(account=KMS_ACCOUNT, iam_id="IBMid-kms")
 KMS_INSTANCE = {"guid": "g2", "name": "kp-kms", "account_id": KMS_ACCOUNT, "state": "active",
                 "crn": f"crn:v1:bluemix:public:kms:us-south:a/{KMS_ACCOUNT}:g2::"}
@@ -223,7 +224,7 @@ CROSS_RUNS = [
     (True, EXPIRING, None, "min_days_before_expiration=30", None, KMS_ACCOUNT, [KMS_ACCOUNT]),
     (True, None, None, "does not exist", None, KMS_ACCOUNT, [KMS_ACCOUNT]),
     (True, ROOT, ForbiddenError("Forbidden", status=403), "Forbidden", None, KMS_ACCOUNT, []),
-    (False, EXPIRING, ForbiddenError("Forbidden", status=403), None, "Could not read root key", "a1000000000000000000000000000001", ["a1000000000000000000000000000001"]),
+    (False, EXPIRING, ForbiddenError("Forbidden", status=403), None, "Could not read root key", CALLER, [CALLER]),
 ]
 
 

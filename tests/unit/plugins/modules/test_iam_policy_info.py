@@ -57,7 +57,10 @@ def run_main(capsys, monkeypatch, args, fake):
     return run_module(capsys, iam_policy_info.main, {"iam_token": make_token(account="aa000000000000000000000000000000"), **args})
 
 
-@pytest.mark.parametrize("args, account", [({}, "aa000000000000000000000000000000"), ({"target_account_id": "cc000000000000000000000000000000"}, "cc000000000000000000000000000000")])
+A, K = "aa000000000000000000000000000000", "cc000000000000000000000000000000"
+
+
+@pytest.mark.parametrize("args, account", [({}, A), ({"target_account_id": K}, K)])
 def test_main_lists_the_target_account_and_reads_only(capsys, monkeypatch, args, account):
     fake = MagicMock()
     fake.list_authorizations.return_value = [OTHER, ONE]

@@ -28,6 +28,7 @@ def client():
     fake.create_instance.return_value = {"guid": "g-new", "state": "provisioning"}
     fake.wait_active.return_value = ({"guid": "g-new", "state": "active"}, 2.0)
     fake.wait_gone.return_value = (None, 1.0)
+    fake.find_instances.return_value = []  # the look again after a create: no parallel job made one
     return fake
 
 
@@ -106,7 +107,7 @@ def test_main_check_mode_create_predicts_and_never_creates(capsys, monkeypatch):
     fake = client()
     fake.resource_group_id.return_value = "rg-1"
     fake.plan_id.return_value = TIERED
-    fake.find_instance.return_value = None
+    fake.find_shared_instance.return_value = (None, None)
     monkeypatch.setattr(kms_instance, "ResourceClient", lambda session: fake)
     result = run_main(capsys, {"name": "kms", "iam_token": make_token(), "_ansible_check_mode": True,
                                "_ansible_diff": True})
