@@ -94,8 +94,8 @@ def holds_keys(session: Session, raw: dict) -> Optional[bool]:
 
 def keep_one(session: Session, client: ResourceClient, created: dict, want: dict) -> Tuple[dict, Optional[str]]:
     """After this job created CREATED, look again: when parallel jobs (AWX job slicing, several playbook runs)
-    created instances of the same name at the same moment, use the survivor() and delete the one this job created
-    when that is not it and holds no keys. Returns (the instance to use, a warning or None)."""
+    created instances of the same name at the same moment, every job uses the survivor(); this job deletes the one
+    it created when that is not it and is confirmed empty. Returns (the instance to use, a warning or None)."""
     where = {k: want[k] for k in ("name", "service", "resource_group_id", "region")}
     found = client.find_instances(**where)
     if not any(i.get("guid") == created["guid"] for i in found):
@@ -103,14 +103,14 @@ def keep_one(session: Session, client: ResourceClient, created: dict, want: dict
     keep = survivor(found)
     if keep["guid"] == created["guid"]:
         return created, None
-    others = f"{len(found) - 1} other job(s) created an instance named {want['name']!r} at the same moment"
+    said = (
+        f"{len(found) - 1} other job(s) created an instance named {want['name']!r} at the same moment; this task "
+        f"uses the oldest, {keep['guid']}, as every job does"
+    )
     if holds_keys(session, created) is not False:
-        return created, (
-            f"{others}; instance {created['guid']}, created by this task, is kept, since it holds keys or could "
-            f"not be read. Use one of them; rename the other."
+        return keep, (
+            f"{said}. The one it created, {created['guid']}, is left in place: it could not be confirmed empty. "
+            "Delete it once no cluster uses a key in it."
         )
     client.delete_instance(created["guid"])
-    return keep, (
-        f"{others}; this task uses the oldest, {keep['guid']}, as every job does, and deleted the one it had "
-        f"created ({created['guid']}, empty)."
-    )
+    return keep, f"{said}, and deleted the one it had created ({created['guid']}, empty)."
