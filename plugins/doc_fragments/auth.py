@@ -64,15 +64,17 @@ options:
   validate_certs:
     description:
       - Whether to verify the TLS certificates of IBM Cloud endpoints. Turn off only for testing.
+      - V(false) gives a warning, shown once per run however many tasks use it.
     type: bool
     default: true
   ca_path:
     description:
       - A PEM file of CA certificates to trust instead of the system store, for example behind a proxy.
+      - A file that does not exist is refused before any request.
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP request.
+      - Seconds to wait for each HTTP request; more than 0.
     type: int
     default: 60
   retries:
@@ -81,6 +83,7 @@ options:
         with jittered exponential backoff that honours C(Retry-After).
       - A request that creates something is retried only when the service surely did not act on it; otherwise
         the module looks for the resource before it creates again.
+      - 0 or more.
     type: int
     default: 5
 requirements:

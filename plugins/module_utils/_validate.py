@@ -27,7 +27,7 @@ import calendar
 import os
 import re
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Union
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
 
@@ -38,7 +38,7 @@ TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-
 TIMESTAMP_EXAMPLE = "2030-01-01T00:00:00Z"
 
 
-def _seconds(value: str) -> Any:
+def _seconds(value: str) -> Union[float, str]:
     """Seconds since the epoch of an RFC 3339 timestamp, or a sentence saying why it is not one."""
     match = TIME_RE.match(value.strip())
     if not match:
@@ -88,20 +88,15 @@ def _crn(value: Any) -> Optional[str]:
 
 
 def _guid_or_crn(value: Any) -> Optional[str]:
-    problem = _empty(value)
-    if problem:
-        return problem
     text = _text(value)
     if text.startswith("crn:"):
         return _crn(text)
-    return None if GUID_RE.match(text) else "is neither an instance guid nor a CRN"
+    return _empty(value) or (None if GUID_RE.match(text) else "is neither an instance guid nor a CRN")
 
 
 def _account_id(value: Any) -> Optional[str]:
-    problem = _empty(value)
-    if problem:
-        return problem
-    return None if ACCOUNT_ID_RE.match(_text(value)) else "is not an account id (32 hexadecimal characters)"
+    matched = ACCOUNT_ID_RE.match(_text(value))
+    return _empty(value) or (None if matched else "is not an account id (32 hexadecimal characters)")
 
 
 def _alias(value: Any) -> Optional[str]:
@@ -112,11 +107,8 @@ def _alias(value: Any) -> Optional[str]:
 
 
 def _timestamp(value: Any) -> Optional[str]:
-    problem = _empty(value)
-    if problem:
-        return problem
     seconds = _seconds(_text(value))
-    return seconds if isinstance(seconds, str) else None
+    return _empty(value) or (seconds if isinstance(seconds, str) else None)
 
 
 def _positive(value: Any) -> Optional[str]:
@@ -149,10 +141,10 @@ AUTH_CHECKS = {"region": "not_empty", "timeout": "positive", "retries": "not_neg
 KMS_ACCOUNT_CHECKS = {"kms_account_id": "account_id"}
 
 
-def problems(params: dict, checks: Dict[str, str]) -> list:
+def problems(params: dict, checks: Dict[str, Any]) -> list:
     """What is wrong with PARAMS by CHECKS (option name -> kind), one sentence each; list options are checked per
     element, dict options per key of a nested ``{option: {sub: kind}}``."""
-    found = []
+    found: list = []
     for name, kind in checks.items():
         value = params.get(name)
         if value is None:
@@ -171,7 +163,7 @@ def problems(params: dict, checks: Dict[str, str]) -> list:
     return found
 
 
-def validate(params: dict, checks: Dict[str, str]) -> None:
+def validate(params: dict, checks: Dict[str, Any]) -> None:
     """Raise an InputError naming every problem CHECKS find in PARAMS, before any request."""
     found = problems(params, checks)
     if found:

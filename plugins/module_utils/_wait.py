@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterator, Optional, Tuple, TypeVar
+from typing import Callable, Iterator, Optional, Tuple, TypeVar, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, WaitTimeoutError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._retry import is_retryable
@@ -79,13 +79,13 @@ def wait_until(
     result, error = _poll(fetch)
     next_report = 0.0
     for pause in intervals():
-        if error is None and done(result):  # type: ignore[arg-type]  # no error: fetch() gave a result
-            return result, monotonic() - started  # type: ignore[return-value]
+        if error is None and done(cast(T, result)):  # without an error, fetch() gave the result
+            return cast(T, result), monotonic() - started
         waited = monotonic() - started
         if error is not None:
             seen: Optional[str] = f"no answer from IBM Cloud ({error.status or type(error).__name__}), still trying"
         else:
-            seen = describe(result) if describe else None  # type: ignore[arg-type]
+            seen = describe(cast(T, result)) if describe else None
         if waited >= next_report:
             state = f": {seen}" if seen else ""
             report(f"Waiting for {what}{state} ({waited:.0f} s of at most {timeout:.0f} s)")

@@ -52,3 +52,28 @@ def test_an_instance_left_provisioning_is_waited_for(capsys, emulator, emulator_
     )
     instance_check = next(c for c in checks["prerequisites"] if c["name"] == "instance")
     assert instance_check["status"] == "passed" and "is active" in instance_check["message"], instance_check
+
+
+def test_setup_and_rotate_go_on_when_an_instance_name_is_ambiguous(capsys, emulator, emulator_time):
+    """Two instances of one name (what parallel jobs of an older release left): kms_instance uses the oldest, with
+    a warning, and the scheduled rotation finds the cluster's key by its registration."""
+    from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, Session
+    from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
+
+    url = emulator.base_url
+    first = run_module(capsys, module("kms_instance"), {**connection(url), "name": "kms-twins"})["instance"]
+    key = run_module(capsys, module("root_key"), {**connection(url), "instance": first["guid"], "name": "crk-t"})
+    args = {"cluster": "demo-satellite", "instance": first["guid"], "root_key": key["root_key"]["id"]}
+    assert not run_module(capsys, module("cluster_kms"), {**connection(url), **args}).get("failed")
+    settings = ConnectionSettings.from_params(connection(url))
+    resources = ResourceClient(Session(settings))
+    where = {"name": "kms-twins", "service": "key-protect", "region": "us-south"}
+    resources.create_instance(**where, plan=None, resource_group_id=resources.resource_group_id(None), parameters=None)
+
+    again = run_module(capsys, module("kms_instance"), {**connection(url), "name": "kms-twins"})
+    assert not again.get("failed") and again["instance"]["guid"] == first["guid"], again
+    assert "uses the oldest" in str(again.get("warnings")), again.keys()
+    rotation = {"cluster": "demo-satellite", "instance": "kms-twins", "mode": "rotate", "private_endpoint": False}
+    rotated = run_module(capsys, module("cluster_key_rotation"), {**connection(url), **rotation})
+    assert not rotated.get("failed"), rotated["msg"]
+    assert rotated["rotation"]["status"] == "rotated"

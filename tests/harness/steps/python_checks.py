@@ -20,6 +20,7 @@ LINTED = (
     "plugins/doc_fragments",
     "tests/emulator/ibmcloud_emulator",
     "tests/reliability",
+    "tests/benchmarks",
     "tests/harness",
     "noxfile.py",
 )

@@ -1,0 +1,118 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark: what a converged run costs, against the emulator, side by side with Ansible's own floor.
+
+    .venv/bin/python tests/benchmarks/converge.py [--latency-ms 150] [--runs 3]
+
+(with the collection on ANSIBLE_COLLECTIONS_PATH, as `make test` prepares it in build/collections). It encrypts
+demo-vpc once, then measures, best of --runs:
+
+- the floor: a one-task play (kms_instance_info) on the same machine, in the same run;
+- a no-op ``ibmcloud.kms.setup`` of demo-vpc: its requests by kind, its IAM tokens, its wall time and the ratio to
+  the floor;
+- ``ibmcloud.kms.verify`` of demo-vpc: the same figures.
+
+A benchmark prints figures; it passes or fails nothing (issue 14 names the goals it is read against).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import logging
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+from ibmcloud_emulator import World, endpoints
+from ibmcloud_emulator.server import start
+
+CLUSTER = "demo-vpc"
+FLOOR_PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ibmcloud.kms.kms_instance_info:
+"""
+ID = re.compile(r"/(?:[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-z]{20}|crn:[^/]+)(?=/|$)")
+
+
+def kind(entry: dict) -> str:
+    """A request's kind: its method and path, ids replaced."""
+    return f"{entry['method']} {ID.sub('/{id}', entry['path'])}"
+
+
+def requests_since(url: str) -> list:
+    log = requests.get(f"{url}/_emulator/requests", timeout=30).json()["requests"]
+    requests.delete(f"{url}/_emulator/requests", timeout=30)
+    return log
+
+
+def play(command: list, env: dict) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def measure(name: str, command: list, env: dict, url: str, runs: int) -> dict:
+    times, counts = [], None
+    for _run in range(runs):
+        requests_since(url)
+        times.append(play(command, env))
+        log = requests_since(url)
+        counts = collections.Counter(kind(entry) for entry in log)
+    assert counts is not None
+    return {"name": name, "seconds": min(times), "requests": counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    running = start(World(provision_seconds=1, enable_seconds=1, rewrap_seconds=1), latency_ms=options.latency_ms)
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="kms-benchmark-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IC_", "IBMCLOUD_"))}
+    env.update(endpoints.environment(running.base_url), ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    env.update(ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1")
+    floor_play = folder / "floor.yml"
+    floor_play.write_text(FLOOR_PLAY, encoding="utf-8")
+    try:
+        play(["ansible-playbook", "ibmcloud.kms.setup", "-e", f"clusters={CLUSTER}"], env)  # converge once
+        report = ["-e", f"report_path={folder / 'report.json'}"]
+        runs = [
+            ("one-task play (floor)", ["ansible-playbook", str(floor_play)]),
+            ("setup, no-op", ["ansible-playbook", "ibmcloud.kms.setup", "-e", f"clusters={CLUSTER}"]),
+            ("verify", ["ansible-playbook", "ibmcloud.kms.verify", "-e", f"clusters={CLUSTER}", *report]),
+        ]
+        results = [measure(name, command, env, running.base_url, options.runs) for name, command in runs]
+    finally:
+        running.stop()
+    floor = results[0]["seconds"]
+    print(f"latency {options.latency_ms} ms per request, best of {options.runs}; one cluster ({CLUSTER})")
+    print(f"{'run':<24} {'seconds':>8} {'x floor':>8} {'requests':>9} {'IAM tokens':>11}")
+    for result in results:
+        total = sum(result["requests"].values())
+        tokens = result["requests"].get("POST /identity/token", 0)
+        ratio = result["seconds"] / floor
+        print(f"{result['name']:<24} {result['seconds']:>8.2f} {ratio:>8.2f} {total:>9} {tokens:>11}")
+    for result in results[1:]:
+        print(f"\n{result['name']}: requests by kind")
+        for name, count in result["requests"].most_common():
+            print(f"  {count:>3}  {name}")
+
+
+if __name__ == "__main__":
+    main()
