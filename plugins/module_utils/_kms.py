@@ -58,6 +58,11 @@ def format_time(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
+def midnight_after(now: float, days: int) -> str:
+    """Midnight UTC of the day DAYS after NOW, as an RFC 3339 timestamp: the expiration date of a new key."""
+    return time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(now + days * DAY))
+
+
 def days_until(expiration: Optional[str], now: float) -> Optional[int]:
     """Whole days from ``now`` until an expiration date (negative when past); None without a readable date."""
     try:

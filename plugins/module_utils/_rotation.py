@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ACTIVE, DAY, days_until, parse_time
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
+    ACTIVE,
+    DAY,
+    days_until,
+    midnight_after,
+    parse_time,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import rotation_blocked
 
 AUTO, ROTATE, SWITCH, NONE = "auto", "rotate", "switch", "none"
@@ -103,7 +109,7 @@ def new_key_expiration(policy: Policy, now: float) -> Optional[str]:
             f"A new root key would expire in {days} days, within min_days_before_expiration="
             f"{policy.min_days_before_expiration}; give it a later expiration (new_key_expiration_days) or none."
         )
-    return time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(now + days * DAY))
+    return midnight_after(now, days)
 
 
 def unused_key(

@@ -60,7 +60,16 @@ options:
         deactivated and a cluster that uses it stops working.
       - The expiration date of an existing key cannot change; a difference is reported as a warning and the key is
         never replaced.
+      - Mutually exclusive with O(expiration_days).
     type: str
+  expiration_days:
+    description:
+      - When a new key expires, as a number of days from now by IBM's clock (the issue time of the IAM token): at
+        midnight UTC of that day.
+      - Used only when the key is created; an existing key keeps its expiration date, and no warning is given.
+      - Mutually exclusive with O(expiration_date).
+    type: int
+    version_added: 0.2.0
   rotation_policy:
     description:
       - The automatic rotation policy of the key. When not set, the policy is left as it is.
@@ -361,7 +370,7 @@ from typing import Any, Dict, Optional, cast
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import PREDICTED_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient, parse_time
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient, midnight_after, parse_time
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     describe_key,
@@ -380,6 +389,7 @@ CHECKS = {
     "key_id": "guid",
     "key_ring": "not_empty",
     "expiration_date": "timestamp",
+    "expiration_days": "positive",
 }
 
 
@@ -392,6 +402,7 @@ def argument_spec() -> dict:
         key_ring=dict(type="str", no_log=False),
         description=dict(type="str"),
         expiration_date=dict(type="str"),
+        expiration_days=dict(type="int"),
         rotation_policy=dict(
             type="dict",
             options=dict(
@@ -425,7 +436,8 @@ def validate(params: dict) -> None:
     parse_time(params["expiration_date"])
 
 
-def desired(params: dict) -> dict:
+def desired(params: dict, *, now: float, creating: bool) -> dict:
+    """What the options ask of the key; expiration_days counts from NOW and only for a key to be CREATED."""
     names = (
         "name",
         "alias",
@@ -436,7 +448,10 @@ def desired(params: dict) -> dict:
         "rotation_policy",
         "dual_auth_delete",
     )
-    return {**{n: params[n] for n in names}, "enabled": params["state"] == "enabled"}
+    want = {**{n: params[n] for n in names}, "enabled": params["state"] == "enabled"}
+    if params["expiration_days"] is not None and creating:
+        want["expiration_date"] = midnight_after(now, params["expiration_days"])
+    return want
 
 
 def run_state(
@@ -455,7 +470,7 @@ def run_state(
         return ensure_absent(kms, current, registrations, force=params["force"], **options) + (None,)
     if params["state"] == "disabled":
         return ensure_disabled(kms, current, registrations, force=params["force"], **options) + (None,)
-    changed, key = ensure_present(kms, current, desired(params), now=now, **options)
+    changed, key = ensure_present(kms, current, desired(params, now=now, creating=current is None), now=now, **options)
     if not params["rotate"]:
         return changed, key, None
     rotated, key, rotation = ensure_rotated(kms, key, created=current is None, check_mode=check_mode, now=now)
@@ -469,7 +484,7 @@ def main() -> None:
         needs=NEEDS,
         checks=CHECKS,
         required_one_of=[("name", "alias", "key_id")],
-        mutually_exclusive=[("key_id", "alias")],
+        mutually_exclusive=[("key_id", "alias"), ("expiration_date", "expiration_days")],
     )
     params = module.params
     warnings: list = []

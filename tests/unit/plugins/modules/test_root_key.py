@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from unittest.mock import MagicMock
 
+import jwt
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
@@ -134,3 +135,25 @@ def test_main_identifies_a_key_by_id(capsys, monkeypatch, args, key, failure, ch
         fake.rotate_key.assert_called_once_with("11111111-1111-4111-8111-111111111111")
         assert result["rotation"]["status"] == "rotated"
     assert not fake.keys_named.called
+
+
+@pytest.mark.parametrize("key, sent", [(None, True), (KEY, False)])
+def test_main_expiration_days_count_from_ibms_clock_for_a_new_key_only(capsys, monkeypatch, key, sent):
+    """IBM's clock is the token's issue time; a key that exists keeps its date without a warning."""
+    fake = fake_kms(key)
+    token = make_token()
+    issued = jwt.decode(token, options={"verify_signature": False})["iat"]
+    monkeypatch.setattr("time.time", lambda: issued - 86400 * 400)  # a host clock that runs late: IBM's wins
+    result = run_main(capsys, monkeypatch, fake, {"iam_token": token, "instance": "kms", "name": "crk",
+                                                  "alias": "crk-alias", "expiration_days": 30})
+    assert not result.get("failed"), result
+    assert "expiration" not in str(result.get("warnings", ""))
+    assert fake.create_key.called is sent
+    if sent:
+        assert fake.create_key.call_args.args[0]["expirationDate"] == root_key.midnight_after(issued, 30)
+
+
+def test_main_expiration_date_and_days_exclude_each_other(capsys, monkeypatch):
+    result = run_main(capsys, monkeypatch, fake_kms(), {"instance": "kms", "name": "crk", "expiration_days": 30,
+                                                        "expiration_date": "2030-01-01T00:00:00Z"})
+    assert result["failed"] and "mutually exclusive" in result["msg"]
