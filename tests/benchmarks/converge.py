@@ -11,7 +11,9 @@ demo-vpc once, then measures, best of --runs:
 - the floor: a one-task play (kms_instance_info) on the same machine, in the same run;
 - a no-op ``ibmcloud.kms.setup`` of demo-vpc: its requests by kind, its IAM tokens, its wall time and the ratio to
   the floor;
-- ``ibmcloud.kms.verify`` of demo-vpc: the same figures.
+- ``ibmcloud.kms.verify`` of demo-vpc: the same figures;
+- with --fleet N (default 20; 0 leaves it out): setup and a no-op setup of N generated VPC clusters (forks 10) against
+  the same of one, and the requests per cluster.
 
 A benchmark prints figures; it passes or fails nothing (issue 14 names the goals it is read against).
 """
@@ -32,6 +34,7 @@ import time
 import requests
 
 from ibmcloud_emulator import World, endpoints
+from ibmcloud_emulator.seed import default_seed
 from ibmcloud_emulator.server import start
 
 CLUSTER = "demo-vpc"
@@ -76,10 +79,36 @@ def measure(name: str, command: list, env: dict, url: str, runs: int) -> dict:
     return {"name": name, "seconds": min(times), "requests": counts}
 
 
+def fleet_world(size: int) -> World:
+    """The seeded world with SIZE more VPC clusters like demo-vpc, named fleet-01, fleet-02, ..."""
+    seed = default_seed()
+    template = next(c for c in seed["clusters"] if c["name"] == CLUSTER)
+    seed["clusters"] += [{**template, "name": f"fleet-{n:02d}"} for n in range(1, size + 1)]
+    return World(seed, provision_seconds=1, enable_seconds=10, rewrap_seconds=1)
+
+
+def fleet(size: int, latency_ms: int, base_env: dict) -> list:
+    """Setup and no-op setup of SIZE clusters against the same of one, each in a world of its own."""
+    rows = []
+    for count in (1, size):
+        running = start(fleet_world(size), latency_ms=latency_ms)
+        env = {**base_env, **endpoints.environment(running.base_url), "ANSIBLE_FORKS": "10"}
+        clusters = ",".join(f"fleet-{n:02d}" for n in range(1, count + 1))
+        command = ["ansible-playbook", "ibmcloud.kms.setup", "-e", f"clusters={clusters}"]
+        try:
+            setup = measure(f"setup of {count}", command, env, running.base_url, 1)
+            noop = measure(f"no-op of {count}", command, env, running.base_url, 1)
+        finally:
+            running.stop()
+        rows.append((count, setup, noop))
+    return rows
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--fleet", type=int, default=20)
     options = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     running = start(World(provision_seconds=1, enable_seconds=1, rewrap_seconds=1), latency_ms=options.latency_ms)
@@ -112,6 +141,15 @@ def main() -> None:
         print(f"\n{result['name']}: requests by kind")
         for name, count in result["requests"].most_common():
             print(f"  {count:>3}  {name}")
+    if options.fleet:
+        (_one, setup_one, noop_one), (size, setup_all, noop_all) = fleet(options.fleet, options.latency_ms, env)
+        print(f"\nfleet of {size} (forks 10, 10 s master update) against one cluster")
+        for what, one, many in (("setup", setup_one, setup_all), ("no-op", noop_one, noop_all)):
+            per_cluster = sum(many["requests"].values()) / size
+            print(
+                f"  {what:<6} one {one['seconds']:6.1f} s, {size} {many['seconds']:6.1f} s, "
+                f"ratio {many['seconds'] / one['seconds']:.2f}; {per_cluster:.1f} requests per cluster"
+            )
 
 
 if __name__ == "__main__":
