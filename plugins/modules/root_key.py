@@ -64,7 +64,7 @@ options:
     type: str
   expiration_days:
     description:
-      - When a new key expires, as a number of days from now by IBM's clock (the issue time of the IAM token): at
+      - When a new key expires, as a number of days from now by IBM's clock (the issue time of the IAM token), at
         midnight UTC of that day.
       - Used only when the key is created; an existing key keeps its expiration date, and no warning is given.
       - Mutually exclusive with O(expiration_date).
