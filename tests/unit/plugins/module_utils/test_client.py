@@ -164,7 +164,9 @@ def test_create_adopts_the_instance_when_the_answer_was_lost():
     assert [r.method for r in adapter.requests] == ["POST", "GET"]
 
 
-def test_a_failed_token_request_does_not_make_the_retry_wait(monkeypatch):
+def iam_fails_once(monkeypatch):
+    """A session whose first IAM token request fails (a dropped connection) and whose second succeeds; sdk-core's
+    token pacing loop (which sleeps while a request it thinks is in flight) fails the test at once."""
     live = session(api_key="k", iam_token=None, endpoints={"iam": "https://iam"})
     answers = iter([requests.ConnectionError("reset"), {"access_token": make_token(), "expires_in": 3600}])
 
@@ -179,27 +181,17 @@ def test_a_failed_token_request_does_not_make_the_retry_wait(monkeypatch):
 
     monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
     monkeypatch.setattr("time.sleep", paced)
-    assert live.access_token()
+    return live
+
+
+def test_a_failed_token_request_does_not_make_the_retry_wait(monkeypatch):
+    assert iam_fails_once(monkeypatch).access_token()
 
 
 def test_a_token_request_that_fails_inside_a_call_does_not_make_the_retry_wait(monkeypatch):
     """The first call of a session fetches the token itself (sdk-core's authenticate); IAM fails once, the retry of the
     call must ask IAM again at once, not spin for 60 s in sdk-core's pacing loop."""
-    live = session(api_key="k", iam_token=None, endpoints={"iam": "https://iam"})
-    answers = iter([requests.ConnectionError("reset"), {"access_token": make_token(), "expires_in": 3600}])
-
-    def fake_request_token():
-        answer = next(answers)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def paced(_seconds):
-        raise AssertionError("the retry waited in sdk-core's token pacing loop")
-
-    monkeypatch.setattr(live.authenticator.token_manager, "request_token", fake_request_token)
-    monkeypatch.setattr("time.sleep", paced)
-    client = ResourceClient(live)
+    client = ResourceClient(iam_fails_once(monkeypatch))
     mount(client.controller, FakeAdapter([(200, {"guid": "g1", "state": "active"})]))
     assert client.get_instance("g1")["guid"] == "g1"
 
