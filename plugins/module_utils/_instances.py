@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 from ansible_collections.ibmcloud.kms.plugins.module_utils._catalog import CatalogClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ALL_KEY_STATES, KmsClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import (
     HAS_PLATFORM_SERVICES,
     PLATFORM_IMPORT_ERROR,
@@ -87,17 +87,21 @@ def holds_keys(session: Session, raw: dict) -> Optional[bool]:
     if raw.get("state") != "active":
         return False
     try:
-        return bool(KmsClient(session, raw).list_keys(limit=1, state="0,1,2,3,5"))
+        return bool(KmsClient(session, raw).list_keys(limit=1, state=ALL_KEY_STATES))
     except IBMCloudError:
         return None
+
+
+def identity(want: dict) -> dict:
+    """What identifies the instance kms_instance wants: its name, service, resource group and region."""
+    return {k: want[k] for k in ("name", "service", "resource_group_id", "region")}
 
 
 def keep_one(session: Session, client: ResourceClient, created: dict, want: dict) -> Tuple[dict, Optional[str]]:
     """After this job created CREATED, look again: when parallel jobs (AWX job slicing, several playbook runs)
     created instances of the same name at the same moment, every job uses the survivor(); this job deletes the one
     it created when that is not it and is confirmed empty. Returns (the instance to use, a warning or None)."""
-    where = {k: want[k] for k in ("name", "service", "resource_group_id", "region")}
-    found = client.find_instances(**where)
+    found = client.find_instances(**identity(want))
     if not any(i.get("guid") == created["guid"] for i in found):
         found.append(created)  # a list that does not show the new instance yet
     keep = survivor(found)

@@ -52,6 +52,9 @@ STATE_NAMES: Dict[Any, str] = {  # looked up with the raw state of API records
     DESTROYED: "destroyed",
 }
 DAY = 86400
+# The ``state`` filter of a key list: keys not deleted (pre-activation, active, suspended, deactivated), and all.
+LIVE_KEY_STATES = "0,1,2,3"
+ALL_KEY_STATES = LIVE_KEY_STATES + ",5"
 
 
 def format_time(seconds: float) -> str:
@@ -194,7 +197,7 @@ class KmsClient(JsonService):
     def list_root_keys(self, *, search: Optional[str] = None, include_deleted: bool = False) -> list:
         """Every root key (``extractable: false``) of the instance, all pages; deleted ones only on request."""
         found: list = []
-        states = "0,1,2,3,5" if include_deleted else "0,1,2,3"
+        states = ALL_KEY_STATES if include_deleted else LIVE_KEY_STATES
         while True:
             params = {"limit": PAGE, "offset": len(found), "state": states, "extractable": "false", "search": search}
             page = (self.request("GET", "/api/v2/keys", params=params, what="list keys", hint=READER_HINT) or {}).get(

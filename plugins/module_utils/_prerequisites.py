@@ -334,8 +334,9 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
     if not ask.instance:
         found.instance_gap = (NOT_APPLICABLE, "no instance was given.")
         return outcome("instance", NOT_APPLICABLE, "No KMS instance was given; the KMS checks are skipped.")
+    resources = ResourceClient(session)
     try:
-        matches = matching_instances(ResourceClient(session), ask, found)
+        matches = matching_instances(resources, ask, found)
     except InputError as error:
         found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} cannot be used.")
         return outcome("instance", FAILED, error.message)
@@ -358,7 +359,7 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
     found.instance = matches[0]
     if found.instance.get("state") == "provisioning":
         try:
-            found.instance, _waited = ResourceClient(session).wait_active(found.instance["guid"], ask.wait_timeout)
+            found.instance, _waited = resources.wait_active(found.instance["guid"], ask.wait_timeout)
         except IBMCloudError as error:
             found.instance_gap = (UNVERIFIED, f"KMS instance {ask.instance} is not active yet.")
             return outcome(

@@ -222,6 +222,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import (
     NEEDS,
     drift_warnings,
+    identity,
     instance_view,
     keep_one,
     predicted_instance,
@@ -304,17 +305,14 @@ def main() -> None:
             region=params["region"],
             parameters=params["parameters"],
         )
-        where = {k: want[k] for k in ("name", "service", "resource_group_id", "region")}
-        warnings: list = []
         if params["state"] == "absent":
-            current = client.find_instance(**where)  # several: deleting one by a rule would be a guess
-        else:
-            current, shared = client.find_shared_instance(**where)
-            warnings.extend([shared] if shared else [])
-        before_view = instance_view(module.session, current) if current else {}
-        if params["state"] == "absent":
+            current = client.find_instance(**identity(want))  # several: deleting one by a rule would be a guess
+            before_view = instance_view(module.session, current) if current else {}
             changed, after, waited = ensure_absent(client, current, **options)
         else:
+            current, shared = client.find_shared_instance(**identity(want))
+            warnings = [shared] if shared else []
+            before_view = instance_view(module.session, current) if current else {}
             changed, after, waited = ensure_present(client, current, want, warnings=warnings, **options)
             for warning in warnings:
                 module.warn(warning)
