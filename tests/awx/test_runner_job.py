@@ -132,6 +132,9 @@ def run_job(private_data_dir: pathlib.Path, ident: str, monkeypatch, playbook: s
     for name in list(os.environ):
         if IBM_ENV.match(name):
             monkeypatch.delenv(name)
+    # AWX runs a job in its project folder: files a playbook writes by default (the probe's report) land there, not
+    # in the checkout the tests run from.
+    monkeypatch.setenv("PWD", str(private_data_dir / "project"))
     return ansible_runner.run(private_data_dir=str(private_data_dir), playbook=playbook, ident=ident, quiet=True)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
+import sys
 
 import pytest
 import requests
@@ -33,6 +35,17 @@ def emulator():
 def connection(url: str) -> dict:
     """The module options that point a module at the emulator at URL."""
     return {"api_key": API_KEY, "endpoints": endpoints.module_endpoints(url)}
+
+
+def playbook_env(url: str, **ansible: str) -> dict:
+    """The environment of an ansible-playbook (or ansible, ansible-runner) process against the emulator at URL: the
+    machine's IBM Cloud variables dropped, the emulator's endpoints and API key, this Python for the modules, plus
+    the ANSIBLE_* settings given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IC_", "IBMCLOUD_"))}
+    env.update(endpoints.environment(url))
+    env.update(ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    env.update(ansible)
+    return env
 
 
 def changing_requests(url: str) -> list:

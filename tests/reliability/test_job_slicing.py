@@ -14,16 +14,15 @@ process wins, the outcome must be the same.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import random
 import subprocess
-import sys
 import time
 
 import pytest
+from conftest import playbook_env
 
-from ibmcloud_emulator import World, endpoints
+from ibmcloud_emulator import World
 from ibmcloud_emulator.seed import default_seed
 from ibmcloud_emulator.server import start
 
@@ -73,11 +72,7 @@ def slices(count: int, clusters: list, rng: random.Random) -> list:
 
 
 def job_env(url: str, folder: pathlib.Path, name: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IC_", "IBMCLOUD_"))}
-    env.update(endpoints.environment(url))
-    env.update(ANSIBLE_LOCAL_TEMP=str(folder / name / "tmp"), ANSIBLE_HOME=str(folder / name / "home"))
-    env.update(ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
-    return env
+    return playbook_env(url, ANSIBLE_LOCAL_TEMP=str(folder / name / "tmp"), ANSIBLE_HOME=str(folder / name / "home"))
 
 
 def live_instances(world: World) -> list:

@@ -17,10 +17,10 @@ import os
 import pathlib
 import re
 import subprocess
-import sys
 
 import ansible_runner
 import pytest
+from conftest import playbook_env
 
 from ibmcloud_emulator import World, endpoints
 from ibmcloud_emulator.server import start
@@ -97,18 +97,14 @@ def inventory(folder: pathlib.Path) -> tuple:
 
 
 def ansible_env(url: str, folder: pathlib.Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IC_", "IBMCLOUD_"))}
-    env.update(endpoints.environment(url))
-    env.update(
+    """Every file Ansible writes goes under FOLDER, where the audit reads it."""
+    return playbook_env(
+        url,
         ANSIBLE_HOME=str(folder / "ansible-home"),
         ANSIBLE_LOCAL_TEMP=str(folder / "local-tmp"),
         ANSIBLE_REMOTE_TEMP=str(folder / "remote-tmp"),
         ANSIBLE_LOG_PATH=str(folder / "ansible.log"),
-        ANSIBLE_LOCALHOST_WARNING="False",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
     )
-    return env
 
 
 def test_no_secret_in_any_output_or_file(tmp_path, world_url):

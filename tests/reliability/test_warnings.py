@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
-from ibmcloud_emulator import endpoints
+from conftest import playbook_env
 
 PLAYBOOK = """
 - hosts: localhost
@@ -30,9 +28,7 @@ PLAYBOOK = """
 def test_validate_certs_false_warns_once_per_run(tmp_path, emulator):
     playbook = tmp_path / "playbook.yml"
     playbook.write_text(PLAYBOOK, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("IC_", "IBMCLOUD_"))}
-    env.update(endpoints.environment(emulator.base_url), ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR="1")
-    env.update(ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
+    env = playbook_env(emulator.base_url, ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
     done = subprocess.run(
         ["ansible-playbook", str(playbook)], env=env, capture_output=True, text=True, timeout=600, check=False
     )
