@@ -15,7 +15,7 @@ API errors never escape ``check_all``: they make the affected checks ``unverifie
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
@@ -28,10 +28,12 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     cluster_account,
     cluster_target,
     crn_service_name,
+    describe,
     grants_administrator,
     key_problems,
     keys_used_before,
     kms_account,
+    master_busy,
     parse_root_key,
     split_registrations,
 )
@@ -117,6 +119,8 @@ class Ask:
     create_authorization: Optional[bool] = False  # None: not an option of the caller (cluster_kms)
     requested_root_key: Optional[str] = None  # the key asked for, when root_key is the one the cluster keeps
     wait_timeout: int = 900  # for an instance still provisioning (made by a parallel job or an interrupted run)
+    keep_current_root_key: bool = False  # check the key the cluster uses in the instance instead of root_key
+    skip_when_converged: bool = False  # leave out the checks only a change needs when there is nothing to change
 
     @classmethod
     def from_params(cls, params: dict) -> "Ask":
@@ -142,7 +146,12 @@ class Found:
     new_key: bool = False
     policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
+    registrations: Optional[object] = None  # the instance's registrations (a list, or the read's IBMCloudError), once
     history: Optional[tuple] = None  # (the key the cluster uses, the keys it used before), read once
+    kept_key_id: Optional[str] = None  # the key the cluster keeps (keep_current_root_key)
+    authorization: Optional[dict] = None  # the authorization that lets the Kubernetes Service read the keys
+    converged: bool = False  # a run would change nothing (is_converged)
+    view: Optional[dict] = None  # the cluster's KMS configuration in the instance (kms_view)
     warnings: list = field(default_factory=list)
 
     @property
@@ -535,15 +544,42 @@ def judge_key(ask: Ask, found: Found, ref: str, key: Optional[dict]) -> dict:
     return outcome("root_key", FAILED, " ".join(problems), hint)
 
 
+def read_registrations(kms_session: Session, found: Found) -> Optional[list]:
+    """The registrations of the instance, read once, for a cluster with KMS on in an instance that was read; None
+    otherwise or when the read failed (the checks that need them then pass on what they have)."""
+    cluster, instance = found.cluster, found.instance
+    if not (cluster and kms_enabled(cluster) and instance and found.instance_gap is None):
+        return None
+    if found.registrations is None:
+        try:
+            found.registrations = KmsClient(kms_session, instance).registrations()
+        except IBMCloudError as error:
+            found.registrations = error
+    return None if isinstance(found.registrations, IBMCloudError) else cast(list, found.registrations)
+
+
+def current_registration(found: Found) -> Optional[dict]:
+    """The registration of the key the cluster uses, among the instance's registrations that were read."""
+    registrations = found.registrations if isinstance(found.registrations, list) else []
+    return split_registrations(registrations, found.cluster or {})[0]
+
+
+def registered_key_id(kms_session: Session, found: Found) -> Optional[str]:
+    """The key the cluster's current registration in the instance names (the registrations are read once); None
+    without one."""
+    read_registrations(kms_session, found)
+    return (current_registration(found) or {}).get("keyId")
+
+
 def key_history(session: Session, kms_session: Session, found: Found) -> tuple:
     """(the key id the cluster's registration names, the key ids it used before: older registrations and this
     collection's record on the cluster), read once; (None, []) for a cluster without KMS or when a read fails."""
     cluster = found.cluster
     if found.history is None:
         found.history = (None, [])
-        if cluster and kms_enabled(cluster) and found.instance and found.instance_gap is None:
+        registrations = read_registrations(kms_session, found)
+        if registrations is not None and cluster:
             try:
-                registrations = KmsClient(kms_session, found.instance).registrations()
                 tags = TaggingClient(session).tags_of(cluster["crn"])
             except IBMCloudError:
                 return found.history
@@ -552,14 +588,27 @@ def key_history(session: Session, kms_session: Session, found: Found) -> tuple:
     return found.history
 
 
+def keep_current_key(kms_session: Session, ask: Ask, found: Found) -> Ask:
+    """With keep_current_root_key, the ask for the key the cluster uses in the instance (root_key becomes the key that
+    was requested); the ask as it is when the cluster has no key there."""
+    if not ask.keep_current_root_key or not ask.root_key:
+        return ask
+    found.kept_key_id = registered_key_id(kms_session, found)
+    if not found.kept_key_id:
+        return ask
+    requested = ask.requested_root_key or ask.root_key
+    return replace(ask, root_key=found.kept_key_id, requested_root_key=requested, create_root_key=False)
+
+
 def refuse_previous_key(session: Session, kms_session: Session, found: Found, result: dict) -> dict:
     """The root_key check fails for a key the cluster used before, which the Kubernetes Service refuses (a cluster can
     never go back to a key). Read only for a cluster with KMS on and a key that passed."""
     key, cluster = found.key, found.cluster
     if result["status"] != PASSED or not key or not cluster or not kms_enabled(cluster):
         return result
-    current, previous = key_history(session, kms_session, found)
-    if key["id"] == current or key["id"] not in previous:
+    if key["id"] == registered_key_id(kms_session, found):
+        return result  # the key it uses now: its history is not needed
+    if key["id"] not in key_history(session, kms_session, found)[1]:
         return result
     return outcome(
         "root_key", FAILED, f"Cluster {cluster['name']} used root key {key['id']} before.", PREVIOUS_KEY_HINT
@@ -570,7 +619,9 @@ def kept_key_warning(session: Session, kms_session: Session, ask: Ask, found: Fo
     """A warning when the cluster keeps its root key (root_key) although another one was asked for
     (requested_root_key), naming both; none for a key the cluster used before (a switch retired it)."""
     kept, cluster = found.key, found.cluster
-    if not ask.requested_root_key or not kept or not cluster or ask.requested_root_key in (kept["id"], ask.root_key):
+    if not ask.requested_root_key or not kept or not cluster:
+        return None
+    if ask.requested_root_key in (kept["id"], ask.root_key, *(kept.get("aliases") or [])):
         return None
     try:
         requested = KmsClient(kms_session, cast(dict, found.instance)).find_root_key(ask.requested_root_key)
@@ -670,6 +721,7 @@ def check_service_authorization(session: Session, ask: Ask, found: Found) -> dic
             f"The authorizations of account {found.kms_account_id} could not be read: {error.describe()}",
         )
     if policy:
+        found.authorization = policy
         return outcome(
             name, PASSED, f"Authorization policy {policy.get('covered_by') or policy.get('id')} lets {what}."
         )
@@ -727,6 +779,54 @@ def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
             group=cluster_group(cluster),
             role=role,
         ),
+    )
+
+
+# -- nothing to change ------------------------------------------------------------------------------------
+# The checks only a change needs: with skip_when_converged, a cluster with nothing to change leaves them out.
+CHANGE_ONLY = ("cluster_administrator", "caller_kms_role", "cluster_key_owner_kms_role")
+
+
+def is_converged(ask: Ask, found: Found, results: dict) -> bool:
+    """Whether a run would change nothing on the cluster: KMS is on with the root key that was checked (found in the
+    instance, without a problem) as its current registration, the master is not applying a change, and the
+    authorization exists when the caller asked for it to be created."""
+    cluster, key = found.cluster, found.key
+    if not cluster or not key or not kms_enabled(cluster) or master_busy(cluster):
+        return False
+    if results["instance"]["status"] != PASSED or results["root_key"]["status"] != PASSED:
+        return False
+    if (current_registration(found) or {}).get("keyId") != key["id"]:
+        return False
+    return found.authorization is not None or not ask.create_authorization
+
+
+def nothing_to_change(name: str, found: Found) -> dict:
+    cluster, key, instance = cast(dict, found.cluster), cast(dict, found.key), cast(dict, found.instance)
+    return outcome(
+        name,
+        NOT_APPLICABLE,
+        f"Not checked: only a change needs it, and cluster {cluster['name']} uses root key {key['id']} of KMS "
+        f"instance {instance['guid']} already.",
+    )
+
+
+def kms_view(ask: Ask, found: Found) -> Optional[dict]:
+    """The cluster's KMS configuration and health in the instance, as cluster_kms_info shows it, from what was read
+    (the root key's details when the cluster uses the key that was checked); None when the cluster was not read."""
+    if found.cluster is None:
+        return None
+    current = current_registration(found)
+    if current is None:
+        return describe(found.cluster, now=found.now, min_days=ask.min_days_before_expiration)
+    key = found.key if found.key and found.key.get("id") == current.get("keyId") else None
+    return describe(
+        found.cluster,
+        instance=found.instance,
+        key=key,
+        registration=current,
+        now=found.now,
+        min_days=ask.min_days_before_expiration,
     )
 
 
@@ -841,9 +941,22 @@ def check_all(
         return all_unverified(failure)
     kms = kms_session or session
     results = {"instance": read_instance(kms, ask, found)}
+    ask = keep_current_key(kms, ask, found)
     results["root_key"] = refuse_previous_key(session, kms, found, read_key(kms, ask, found))
     found.warnings.extend(filter(None, [kept_key_warning(session, kms, ask, found)]))
-    results.update((name, judge(kms if name in KMS_SIDE else session, ask, found)) for name, judge in JUDGED)
+    results["service_authorization"] = check_service_authorization(kms, ask, found)
+    found.converged = is_converged(ask, found, results)
+    skip = found.converged and ask.skip_when_converged
+    for name, judge in JUDGED:
+        if name in results:
+            continue
+        results[name] = (
+            nothing_to_change(name, found)
+            if skip and name in CHANGE_ONLY
+            else judge(kms if name in KMS_SIDE else session, ask, found)
+        )
+    read_registrations(kms, found)
+    found.view = kms_view(ask, found)
     claims = session.claims()
     results["credentials"] = outcome(
         "credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account {found.account_id}) accepted."

@@ -70,6 +70,23 @@ options:
         naming both; not for a key the cluster used before, which a switch retired.
     type: str
     version_added: 0.2.0
+  keep_current_root_key:
+    description:
+      - Whether a cluster that has KMS on with a root key in O(instance) keeps that key. The checks are then made for
+        the key the cluster uses (RV(kept_root_key_id)), O(root_key) becomes the key that was asked for (see
+        O(requested_root_key)) and O(create_root_key) does not apply.
+      - A cluster without a key in O(instance) is checked with O(root_key).
+    type: bool
+    default: false
+    version_added: 0.2.0
+  skip_when_converged:
+    description:
+      - Whether the checks that only a change needs (V(cluster_administrator), V(caller_kms_role) and
+        V(cluster_key_owner_kms_role)) are left out, as V(not_applicable), when there is nothing to change
+        (RV(converged)). A converged cluster then costs a few reads.
+    type: bool
+    default: false
+    version_added: 0.2.0
   refuse_unverified:
     description:
       - Whether RV(refusal) counts prerequisites that could not be verified, not only those that failed.
@@ -262,6 +279,32 @@ instance:
         Whether keys can be managed in it (false for an HPCS instance not yet initialized); null when unknown.
       type: bool
       sample: true
+converged:
+  description:
+    - Whether there is nothing to change; KMS is on with the checked root key as the cluster's current registration
+      in O(instance), the key has no problem, the master is not applying a change and, with
+      O(create_authorization=true), the authorization exists.
+  returned: always
+  type: bool
+  sample: true
+  version_added: 0.2.0
+kept_root_key_id:
+  description:
+    - With O(keep_current_root_key=true), the id of the root key in O(instance) that the cluster keeps; null when it
+      has none there, or without O(keep_current_root_key).
+  returned: always
+  type: str
+  sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
+  version_added: 0.2.0
+cluster_kms:
+  description:
+    - The cluster's KMS configuration and its health in O(instance), from what the checks read, with the keys of an
+      item of RV(ibmcloud.kms.cluster_kms_info#module:clusters). The root key's state and dates are filled when the
+      cluster uses the key that was checked; null when the cluster was not read.
+  returned: always
+  type: dict
+  sample: {"enabled": true, "root_key_id": 0792853c-b9f9-4b35-9d9e-ffceab51d3c1, "healthy": true, "problems": []}
+  version_added: 0.2.0
 root_key:
   description: The root key; null when it was not found or not read.
   returned: always
@@ -283,6 +326,7 @@ root_key:
 """
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
+from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import rewrap_warning
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import (
@@ -322,6 +366,8 @@ def argument_spec() -> dict:
         **KMS_ACCOUNT_SPEC,
         min_days_before_expiration=dict(type="int", default=30),
         requested_root_key=dict(type="str", no_log=False),
+        keep_current_root_key=dict(type="bool", default=False, no_log=False),
+        skip_when_converged=dict(type="bool", default=False),
         refuse_unverified=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=900),
     )
@@ -339,8 +385,9 @@ def main() -> None:
     prerequisites = check_all(
         lambda: module.session, Ask.from_params(module.params), found, open_kms_session=lambda: module.kms_session
     )
-    for warning in found.warnings:
-        module.warn(warning)
+    for warning in found.warnings + ([rewrap_warning(found.view)] if found.view else []):
+        if warning:
+            module.warn(warning)
     module.exit_json(
         changed=False,
         prerequisites=prerequisites,
@@ -351,6 +398,9 @@ def main() -> None:
         cluster=cluster_view(found.cluster),
         instance=instance_view(found),
         root_key=key_view(found.key, found.now),
+        converged=found.converged,
+        kept_root_key_id=found.kept_key_id,
+        cluster_kms=found.view,
     )
 
 

@@ -493,3 +493,108 @@ def test_the_key_owner_message_names_the_clusters_resource_group(monkeypatch):
     install(monkeypatch, cluster={**CLUSTER, "resourceGroupName": "prod"}, owner=[])
     results, _found = run()
     assert "region us-south and resource group prod (rg1)" in results["cluster_key_owner_kms_role"]["message"]
+
+
+# -- nothing to change (converged) -----------------------------------------------------------------------
+CURRENT = {"keyId": "k1", "resourceCrn": CLUSTER["crn"], "lastUpdated": "2026-01-01T00:00:00Z"}
+OLDER = {"keyId": "k0", "resourceCrn": CLUSTER["crn"], "lastUpdated": "2025-01-01T00:00:00Z"}
+UPDATING = {**ENCRYPTED, "lifecycle": {"masterState": "updating", "masterHealth": "normal", "masterStatus": "Updating"}}
+# (what, ask overrides, world overrides, converged?)
+CONVERGED = [
+    ("KMS on with the key asked for, registered, authorized", {}, {"cluster": ENCRYPTED, "registrations": [CURRENT]},
+     True),
+    ("the key the cluster keeps, asked for by another alias", {"root_key": "new-alias", "keep_current_root_key": True},
+     {"cluster": ENCRYPTED, "registrations": [OLDER, CURRENT]}, True),
+    ("KMS is off", {}, {"registrations": [CURRENT]}, False),
+    ("KMS on with another key, which it does not keep", {"root_key": "crk"},
+     {"cluster": ENCRYPTED, "registrations": [{**CURRENT, "keyId": "k9"}]}, False),
+    ("no registration of the cluster in the instance", {}, {"cluster": ENCRYPTED, "registrations": []}, False),
+    ("the registrations cannot be read", {}, {"cluster": ENCRYPTED, "registrations": ServerError("down", status=503)},
+     False),
+    ("the master is still applying a change", {}, {"cluster": UPDATING, "registrations": [CURRENT]}, False),
+    ("the authorization is missing and asked for", {"create_authorization": True},
+     {"cluster": ENCRYPTED, "registrations": [CURRENT], "authorization": None}, False),
+    ("the authorization is missing, not asked for (IKS made it)", {},
+     {"cluster": ENCRYPTED, "registrations": [CURRENT], "authorization": None}, True),
+    ("the key expires within min_days", {"min_days_before_expiration": 400},
+     {"cluster": ENCRYPTED, "registrations": [CURRENT]}, False),
+    ("the instance is to be created", {"create_instance": True, "create_root_key": True},
+     {"cluster": ENCRYPTED, "instances": [], "registrations": [CURRENT]}, False),
+]
+
+
+@pytest.mark.parametrize("what, ask, world, converged", CONVERGED, ids=[c[0] for c in CONVERGED])
+def test_converged_means_a_run_would_change_nothing(monkeypatch, what, ask, world, converged):
+    install(monkeypatch, **world)
+    _results, found = run(ask)
+    assert found.converged is converged
+
+
+def test_a_converged_cluster_skips_only_what_a_change_needs(monkeypatch):
+    fakes = install(monkeypatch, cluster=ENCRYPTED, registrations=[CURRENT], caller=[], owner=[])
+    results, found = run({"skip_when_converged": True})
+    assert found.converged
+    assert {name for name, r in results.items() if r["status"] == "not_applicable"} == set(pr.CHANGE_ONLY)
+    assert "uses root key k1 of KMS instance" in results["caller_kms_role"]["message"]
+    assert not fakes["containers"].cluster_key_owner.called and not fakes["iam"].effective_access_policies.called
+    assert {r["status"] for name, r in results.items() if name not in pr.CHANGE_ONLY} == {"passed"}
+
+
+def test_without_skip_a_converged_cluster_is_checked_in_full(monkeypatch):
+    install(monkeypatch, cluster=ENCRYPTED, registrations=[CURRENT], owner=[])
+    results, found = run()
+    assert found.converged
+    assert results["cluster_key_owner_kms_role"]["status"] == "failed"
+
+
+def test_a_cluster_that_is_not_converged_is_checked_in_full_even_with_skip(monkeypatch):
+    install(monkeypatch, registrations=[], owner=[])
+    results, found = run({"skip_when_converged": True})
+    assert not found.converged
+    assert results["cluster_key_owner_kms_role"]["status"] == "failed"
+
+
+def test_the_kept_key_is_the_one_the_cluster_uses_and_the_asked_key_is_not_created(monkeypatch):
+    fakes = install(monkeypatch, cluster=ENCRYPTED, registrations=[OLDER, CURRENT])
+    fakes["kms"].get_key.side_effect = lambda ref: ROOT if ref == "k1" else None
+    results, found = run({"root_key": "new-alias", "keep_current_root_key": True, "create_root_key": True})
+    assert found.kept_key_id == "k1" and found.key["id"] == "k1" and not found.new_key
+    assert results["root_key"]["status"] == "passed"
+    assert "'new-alias' (a key that does not exist yet) is not used" in found.warnings[0]
+
+
+@pytest.mark.parametrize("world", [{}, {"cluster": ENCRYPTED, "registrations": []}])
+def test_a_cluster_without_a_key_in_the_instance_keeps_nothing(monkeypatch, world):
+    install(monkeypatch, **world)
+    _results, found = run({"keep_current_root_key": True})
+    assert found.kept_key_id is None and found.key["id"] == "k1"
+
+
+def test_the_key_the_cluster_uses_needs_no_tags_and_no_second_read_for_its_alias(monkeypatch):
+    fakes = install(monkeypatch, cluster=ENCRYPTED, registrations=[CURRENT])
+    results, found = run({"root_key": "crk", "keep_current_root_key": True})
+    assert results["root_key"]["status"] == "passed" and not found.warnings
+    assert fakes["kms"].registrations.call_count == 1
+    assert fakes["kms"].get_key.call_args_list == [(("k1",),)]
+    assert not pr.TaggingClient(None).tags_of.called
+
+
+def test_the_view_is_the_clusters_kms_configuration_in_the_instance(monkeypatch):
+    install(monkeypatch, cluster=ENCRYPTED, registrations=[OLDER, CURRENT])
+    _results, found = run({"min_days_before_expiration": 400})
+    view = found.view
+    assert (view["enabled"], view["instance_id"], view["root_key_id"], view["root_key_state"]) == (True, GUID, "k1", "active")
+    assert view["root_key_days_until_expiration"] == 365 and not view["healthy"]
+    assert any("expires in 365 days" in problem for problem in view["problems"])
+
+
+def test_the_view_of_a_cluster_on_another_key_names_the_registered_key_only(monkeypatch):
+    install(monkeypatch, cluster=ENCRYPTED, registrations=[{**CURRENT, "keyId": "k9", "keyName": "other"}])
+    _results, found = run()
+    assert (found.view["root_key_id"], found.view["root_key_name"], found.view["root_key_state"]) == ("k9", "other", None)
+
+
+def test_the_view_of_a_cluster_without_kms(monkeypatch):
+    install(monkeypatch)
+    _results, found = run()
+    assert found.view["enabled"] is False and found.view["root_key_id"] is None

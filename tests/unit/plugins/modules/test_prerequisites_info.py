@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ansible_collections.ibmcloud.kms.plugins.modules import prerequisites_info
 
 from ..module_utils.fake_transport import make_token
@@ -45,3 +47,15 @@ def test_create_instance_needs_the_instance(capsys, monkeypatch):
     result = run_module(capsys, prerequisites_info.main,
                         {"cluster": "demo", "create_instance": True, "iam_token": make_token(account=ACCOUNT)})
     assert result["failed"] is True and "instance" in result["msg"]
+
+
+def test_main_returns_the_converged_view_and_the_kept_key(capsys, monkeypatch):
+    current = {"keyId": "k1", "resourceCrn": CLUSTER["crn"], "keyVersion": {"id": "v0"}}
+    encrypted = {**CLUSTER, "features": {"keyProtectEnabled": True}}
+    install(monkeypatch, cluster=encrypted, registrations=[current], key={**ROOT, "keyVersion": {"id": "v1"}})
+    args = {**ARGS, "root_key": "other", "keep_current_root_key": True, "skip_when_converged": True}
+    result = run_module(capsys, prerequisites_info.main, {**args, "iam_token": make_token(account=ACCOUNT)})
+    assert result["converged"] is True and result["kept_root_key_id"] == "k1"
+    assert result["cluster_kms"]["root_key_id"] == "k1" and result["cluster_kms"]["rewrap_status"] == "pending"
+    assert result["failed_checks"] == [] and "cluster_key_owner_kms_role" not in result["unverified"]
+    assert "re-wrap with the rotated key is not visible" in json.dumps(result.get("warnings", []))
