@@ -334,6 +334,12 @@ root_key:
           description: When the registration last changed.
           type: str
           sample: "2026-11-27T13:00:00Z"
+created:
+  description: Whether the task created the key (in check mode, whether it would).
+  returned: always
+  type: bool
+  sample: false
+  version_added: 0.2.0
 rotation:
   description: What O(rotate=true) did.
   returned: when O(rotate=true)
@@ -519,7 +525,7 @@ def main() -> None:
         module.fail_from_error(error)
     for warning in warnings:
         module.warn(warning)
-    result: dict[str, Any] = {"changed": changed, "root_key": after}
+    result: dict[str, Any] = {"changed": changed, "root_key": after, "created": current is None and bool(after)}
     if rotation is not None:
         result["rotation"] = rotation
     if module._diff:

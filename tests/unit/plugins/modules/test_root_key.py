@@ -74,7 +74,7 @@ def test_main_check_mode_create_predicts_and_sends_nothing(capsys, monkeypatch):
     fake = fake_kms()
     result = run_main(capsys, monkeypatch, fake, {"instance": "kms", "name": "crk", "alias": "crk-alias",
                                                   "_ansible_check_mode": True, "_ansible_diff": True})
-    assert result["changed"] is True
+    assert result["changed"] is True and result["created"] is True
     assert result["root_key"]["id"] is None and result["root_key"]["aliases"] == ["crk-alias"]
     assert result["diff"] == {"before": {}, "after": result["root_key"]}
     assert not fake.create_key.called
@@ -127,7 +127,7 @@ def test_main_identifies_a_key_by_id(capsys, monkeypatch, args, key, failure, ch
     if failure:
         assert result["failed"] is True and failure in result["msg"]
         return
-    assert result["changed"] is changed
+    assert result["changed"] is changed and result["created"] is False
     if key:
         fake.get_key.assert_any_call(args["key_id"])
         assert result["root_key"]["id"] == "11111111-1111-4111-8111-111111111111"
@@ -148,7 +148,7 @@ def test_main_expiration_days_count_from_ibms_clock_for_a_new_key_only(capsys, m
                                                   "alias": "crk-alias", "expiration_days": 30})
     assert not result.get("failed"), result
     assert "expiration" not in str(result.get("warnings", ""))
-    assert fake.create_key.called is sent
+    assert fake.create_key.called is sent and result["created"] is sent
     if sent:
         assert fake.create_key.call_args.args[0]["expirationDate"] == root_key.midnight_after(issued, 30)
 
