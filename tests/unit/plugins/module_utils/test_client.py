@@ -397,3 +397,20 @@ def test_a_session_makes_each_service_and_client_once():
 
     assert live.shared(factory, 2) is live.shared(factory, 2) and made == [2]
     assert live.shared(factory, 3) == [3] and made == [2, 3]
+
+
+def test_the_clients_of_a_run_share_one_ssl_context_per_verification_setting():
+    import ssl
+
+    from ibm_cloud_sdk_core import BaseService
+    from ibm_cloud_sdk_core.authenticators import NoAuthAuthenticator
+
+    def context(client):
+        return client.http_client.get_adapter("https://x").poolmanager.connection_pool_kw["ssl_context"]
+
+    first, second = (BaseService(service_url="https://x", authenticator=NoAuthAuthenticator()) for _client in range(2))
+    unverified = BaseService(service_url="https://x", authenticator=NoAuthAuthenticator())
+    unverified.set_disable_ssl_verification(True)
+    assert context(first) is context(second)
+    assert context(first).verify_mode == ssl.CERT_REQUIRED and context(first).minimum_version == ssl.TLSVersion.TLSv1_2
+    assert context(unverified) is not context(first) and context(unverified).verify_mode == ssl.CERT_NONE
