@@ -4,7 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # PRIVATE to the collection; may change in any release.
-"""The prerequisites of enabling KMS on one cluster, each checked by reading only (prerequisites_info).
+"""The prerequisites of enabling KMS on one cluster, each checked by reading only (prerequisites_info): the reads, the
+checks of the cluster, the instance and the root key, whether anything is left to change, and the engine that runs
+them all (check_all) or those a change needs (check_change). The checks that read IAM are in _prerequisite_roles; what
+they share (Ask, Found, outcome) in _prerequisite_model.
 
 Every check ends as ``passed``, ``failed``, ``unverified`` (it could not be seen: a refused or failed read, or
 roles that may come through access groups, which are not read) or ``not_applicable``. Reading comes first
@@ -15,21 +18,15 @@ API errors never escape ``check_all``: they make the affected checks ``unverifie
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
-    CONTAINERS_SERVICE,
     PREVIOUS_KEY_HINT,
     Target,
-    caller_policies,
     check_target,
-    cluster_account,
-    cluster_target,
-    crn_service_name,
     describe,
-    grants_administrator,
     key_problems,
     keys_used_before,
     kms_account,
@@ -44,170 +41,38 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     TransportError,
     UnauthorizedError,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import (
-    IamPolicyClient,
-    find_covering_authorization,
-    grants_role,
-    instance_target,
-)
-from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner, cluster_group, find_key_owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import (
     DESTROYED,
     STATE_NAMES,
     KmsClient,
     days_until,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisite_model import (
+    CHECKS,
+    CREDENTIALS_HINT,
+    FAILED,
+    HPCS_HINT,
+    NOT_APPLICABLE,
+    PASSED,
+    UNVERIFIED,
+    Ask,
+    Found,
+    from_gap,
+    outcome,
+)
+from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisite_roles import (
+    check_caller_kms_role,
+    check_cluster_administrator,
+    check_cluster_key_owner,
+    check_service_authorization,
+)
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import (
-    SERVICES,
     UUID_RE,
     ResourceClient,
     crn_service,
-    group_label,
     survivor,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient
-
-PASSED, FAILED, UNVERIFIED, NOT_APPLICABLE = "passed", "failed", "unverified", "not_applicable"
-CHECKS = (
-    "credentials",
-    "cluster_exists",
-    "cluster_administrator",
-    "cluster_type",
-    "instance",
-    "caller_kms_role",
-    "root_key",
-    "service_authorization",
-    "cluster_key_owner_kms_role",
-)
-CREDENTIALS_HINT = "Check api_key (IC_API_KEY) and the IAM endpoint, or get a new iam_token (they last one hour)."
-ACCESS_GROUP_NOTE = "access-group policies are not read"
-HPCS_HINT = (
-    "Hyper Protect Crypto Services instances are not created by this collection: create the instance and "
-    "initialize its crypto units (TKE CLI, 'ibmcloud tke') outside, then run again."
-)
-AUTHORIZATION_HINT = (
-    "Create it with ibmcloud.kms.iam_policy (source containers-kubernetes, target {service}, role Reader) in the "
-    "KMS account."
-)
-CREATE_AUTHORIZATION_HINT = " Or set create_authorization=true when a later step creates it."
-OWNER_HINT = (
-    "The Kubernetes Service reads the root key with the roles of {owner}, the owner of the "
-    "containers-kubernetes-key of region {region} and resource group {group}. Grant {owner} the {role} "
-    "service role on the KMS instance (or reset that API key as a user who has it: 'ibmcloud ks api-key "
-    "reset --region {region}' targeting the resource group)."
-)
-CROSS_ACCOUNT_OWNER = (
-    "The KMS instance is in another account: the Kubernetes Service reads the root key through the "
-    "service-to-service authorization, not with the roles of its API key owner."
-)
-
-
-@dataclass
-class Ask:
-    """What the caller wants to do (the module's options)."""
-
-    cluster: str
-    region: str = "us-south"
-    instance: Optional[str] = None
-    kms_service: str = "key-protect"
-    create_instance: bool = False
-    resource_group: Optional[str] = None
-    root_key: Optional[str] = None
-    create_root_key: bool = False
-    kms_account_id: Optional[str] = None
-    min_days_before_expiration: int = 30
-    create_authorization: Optional[bool] = False  # None: not an option of the caller (cluster_kms)
-    requested_root_key: Optional[str] = None  # the key asked for, when root_key is the one the cluster keeps
-    wait_timeout: int = 900  # for an instance still provisioning (made by a parallel job or an interrupted run)
-    keep_current_root_key: bool = False  # check the key the cluster uses in the instance instead of root_key
-    skip_when_converged: bool = False  # leave out the checks only a change needs when there is nothing to change
-
-    @classmethod
-    def from_params(cls, params: dict) -> "Ask":
-        return cls(**{name: params[name] for name in cls.__dataclass_fields__ if params.get(name) is not None})
-
-
-@dataclass
-class Found:
-    """What the checks read. A *gap* is (status, message) for the checks that need something that is missing."""
-
-    account_id: str = ""
-    kms_account_id: str = ""
-    now: float = 0.0
-    cluster: Optional[dict] = None
-    cluster_gap: Optional[tuple] = None
-    instance: Optional[dict] = None  # the Resource Controller record, or a stub for another account's instance
-    instance_gap: Optional[tuple] = None
-    initialized: Optional[bool] = None
-    new_instance: bool = False
-    resource_group_id: Optional[str] = None  # of the instance to be created
-    resource_group_name: Optional[str] = None
-    key: Optional[dict] = None
-    new_key: bool = False
-    policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
-    kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
-    registrations: Optional[object] = None  # the instance's registrations (a list, or the read's IBMCloudError), once
-    history: Optional[tuple] = None  # (the key the cluster uses, the keys it used before), read once
-    kept_key_id: Optional[str] = None  # the key the cluster keeps (keep_current_root_key)
-    authorization: Optional[dict] = None  # the authorization that lets the Kubernetes Service read the keys
-    converged: bool = False  # a run would change nothing (is_converged)
-    view: Optional[dict] = None  # the cluster's KMS configuration in the instance (kms_view)
-    warnings: list = field(default_factory=list)
-
-    @property
-    def resource_group_label(self) -> str:
-        """The resource group of the instance to be created, for messages: 'name (id)'."""
-        return group_label(self.resource_group_name, self.resource_group_id)
-
-    @property
-    def cross_account(self) -> bool:
-        owner = cluster_account(self.cluster) if self.cluster else self.account_id
-        return bool(self.kms_account_id) and self.kms_account_id != owner
-
-
-def outcome(name: str, status: str, message: str, hint: Optional[str] = None) -> dict:
-    return {"name": name, "status": status, "message": message, "hint": hint}
-
-
-def from_gap(name: str, gap: tuple) -> dict:
-    return outcome(name, gap[0], f"Not checked: {gap[1]}")
-
-
-# -- roles --------------------------------------------------------------------------------------------------
-def policies_of(session: Session, found: Found, iam_id: str, account_id: str, *, groups: bool = False) -> list:
-    """An identity's access policies, read once per run (raises the read's IBMCloudError every time): the caller's
-    own, or with ``groups`` its own and those of its access groups (always for another identity)."""
-    groups = groups or not (iam_id == session.claims().get("iam_id") and account_id == found.account_id)
-    key = (iam_id, account_id, groups)
-    if key not in found.policies:
-        try:
-            if groups:
-                found.policies[key] = IamPolicyClient(session).effective_access_policies(account_id, iam_id)
-            else:
-                found.policies[key] = caller_policies(session)
-        except IBMCloudError as error:
-            found.policies[key] = error
-    if isinstance(found.policies[key], IBMCloudError):
-        raise found.policies[key]
-    return found.policies[key]
-
-
-def service_name(ask: Ask, found: Found) -> str:
-    """The IAM service name (CRN segment) of the KMS instance: kms or hs-crypto."""
-    return crn_service_name(found.instance or {}, SERVICES[ask.kms_service]["crn_name"])
-
-
-def kms_target(ask: Ask, found: Found) -> dict:
-    """IAM resource attributes of the KMS instance (a new instance: its service in its group and region)."""
-    if found.new_instance:
-        return {
-            "accountId": found.kms_account_id,
-            "serviceType": "service",
-            "serviceName": service_name(ask, found),
-            "resourceGroupId": found.resource_group_id,
-            "region": ask.region,
-        }
-    return instance_target(found.instance or {}, service_name(ask, found), found.kms_account_id)
 
 
 # -- credentials and cluster ----------------------------------------------------------------------------
@@ -267,32 +132,6 @@ def check_cluster_exists(session: Session, ask: Ask, found: Found) -> dict:
         FAILED,
         f"Cluster {ask.cluster!r} was not found in account {found.account_id} (by name or id).",
         "Check the cluster name and the region's account.",
-    )
-
-
-def check_cluster_administrator(session: Session, ask: Ask, found: Found) -> dict:
-    name = "cluster_administrator"
-    if found.cluster_gap:
-        return from_gap(name, found.cluster_gap)
-    cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
-    try:
-        caller = cast(str, session.claims().get("iam_id"))  # an IAM access token always carries it
-        policies = policies_of(session, found, caller, found.account_id)
-    except IBMCloudError as error:
-        return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
-    if grants_administrator(policies, cluster_target(cluster, found.account_id)):
-        return outcome(
-            name,
-            PASSED,
-            f"The caller's own access policies grant the Administrator platform role on cluster {cluster['name']}.",
-        )
-    return outcome(
-        name,
-        UNVERIFIED,
-        f"None of the caller's own access policies grants the Administrator platform "
-        f"role on cluster {cluster['name']} ({ACCESS_GROUP_NOTE}).",
-        "Enabling KMS needs the Administrator platform role on the cluster; make sure an access group "
-        "of the caller grants it, or grant it directly.",
     )
 
 
@@ -634,151 +473,6 @@ def kept_key_warning(session: Session, kms_session: Session, ask: Ask, found: Fo
         f"Cluster {cluster['name']} keeps its root key {kept.get('name')} ({kept['id']}); the requested root key "
         f"{ask.requested_root_key!r} ({which}) is not used, because keep_current_root_key is true. To move the cluster "
         "to a new root key, run ibmcloud.kms.rotate with mode switch."
-    )
-
-
-# -- roles on the KMS instance ---------------------------------------------------------------------------
-def caller_needs(ask: Ask, found: Found) -> list:
-    """[(roles, of which one is needed, what for)] for the caller on the KMS instance."""
-    if found.new_instance:
-        needs = [(("Editor",), "create the instance")]
-        return needs + ([(("Writer",), "create the root key")] if ask.create_root_key else [])
-    if found.new_key:
-        return [(("Writer",), "create the root key")]
-    return [(("Viewer", "Reader"), "read the instance and its root key")]
-
-
-def kms_gap(ask: Ask, found: Found) -> Optional[tuple]:
-    if found.new_instance:
-        return None
-    return found.instance_gap
-
-
-def describe_target(ask: Ask, found: Found) -> str:
-    if found.new_instance:
-        return f"{SERVICES[ask.kms_service]['crn_name']} in resource group {found.resource_group_label}"
-    instance = cast(dict, found.instance)  # the callers return first on an instance gap
-    return f"KMS instance {instance['guid']}"
-
-
-def check_caller_kms_role(session: Session, ask: Ask, found: Found) -> dict:
-    name = "caller_kms_role"
-    gap = kms_gap(ask, found)
-    if gap:
-        return from_gap(name, gap)
-    try:
-        caller = cast(str, session.claims().get("iam_id"))  # an IAM access token always carries it
-        policies = policies_of(session, found, caller, session.account_id)  # the KMS account's own, when given
-    except IBMCloudError as error:
-        return outcome(name, UNVERIFIED, f"The caller's access policies could not be read: {error.describe()}")
-    needs = caller_needs(ask, found)
-    wanted = " and ".join(f"{' or '.join(roles)} (to {why})" for roles, why in needs)
-    where = describe_target(ask, found)
-    target = kms_target(ask, found)
-    granted = all(grants_role(policies, target, roles) for roles, _why in needs)
-    if session.account_id != found.account_id:  # the KMS account's own credentials: their groups were read too
-        whose = f"the access policies of {caller} (the KMS account's credentials) and of its access groups"
-        if granted:
-            return outcome(name, PASSED, f"{whose[0].upper()}{whose[1:]} grant {wanted} on {where}.")
-        return outcome(name, FAILED, f"None of {whose} grants {wanted} on {where}.", f"Grant {caller} {wanted}.")
-    if granted:
-        return outcome(name, PASSED, f"The caller's own access policies grant {wanted} on {where}.")
-    return outcome(
-        name,
-        UNVERIFIED,
-        f"None of the caller's own access policies grants {wanted} on {where} ({ACCESS_GROUP_NOTE}).",
-        f"Make sure the caller holds {wanted} on {where}, directly or through an access group.",
-    )
-
-
-def check_service_authorization(session: Session, ask: Ask, found: Found) -> dict:
-    name = "service_authorization"
-    if found.cluster_gap:
-        return from_gap(name, found.cluster_gap)
-    if not found.new_instance and (found.instance is None or "guid" not in found.instance):
-        return from_gap(name, cast(tuple, found.instance_gap))  # read_instance set a gap for it
-    service = service_name(ask, found)
-    guid = None if found.new_instance else cast(dict, found.instance)["guid"]
-    source = cluster_account(cast(dict, found.cluster)) or found.account_id  # read, as there is no cluster_gap
-    what = (
-        f"{CONTAINERS_SERVICE} (account {source}) to {service} "
-        f"{('instance ' + guid) if guid else '(every instance)'} (account {found.kms_account_id}) with Reader"
-    )
-    try:
-        policy = find_covering_authorization(
-            IamPolicyClient(session),
-            source_service=CONTAINERS_SERVICE,
-            target_service=service,
-            target_instance=guid,
-            source_account_id=source,
-            target_account_id=found.kms_account_id,
-            roles=["Reader"],
-        )
-    except IBMCloudError as error:
-        return outcome(
-            name,
-            UNVERIFIED,
-            f"The authorizations of account {found.kms_account_id} could not be read: {error.describe()}",
-        )
-    if policy:
-        found.authorization = policy
-        return outcome(
-            name, PASSED, f"Authorization policy {policy.get('covered_by') or policy.get('id')} lets {what}."
-        )
-    if ask.create_authorization:
-        return outcome(name, PASSED, f"No authorization lets {what} yet; the authorization step will create it.")
-    if not found.cross_account:
-        return outcome(
-            name,
-            PASSED,
-            f"No authorization lets {what} yet; the Kubernetes Service creates it in the same account when KMS is "
-            "enabled (creating it with ibmcloud.kms.iam_policy keeps it under your control).",
-        )
-    return outcome(
-        name,
-        FAILED,
-        f"No service-to-service authorization lets {what}.",
-        AUTHORIZATION_HINT.format(service=service)
-        + (CREATE_AUTHORIZATION_HINT if ask.create_authorization is not None else ""),
-    )
-
-
-def check_cluster_key_owner(session: Session, ask: Ask, found: Found) -> dict:
-    name = "cluster_key_owner_kms_role"
-    if found.cross_account and not found.cluster_gap:
-        return outcome(name, NOT_APPLICABLE, CROSS_ACCOUNT_OWNER)
-    gap = found.cluster_gap or kms_gap(ask, found)
-    if gap:
-        return from_gap(name, gap)
-    cluster = cast(dict, found.cluster)  # read, as there is no cluster_gap
-    owner, trouble = find_key_owner(session, cluster, cluster_account(cluster) or found.account_id)
-    return outcome(name, *trouble) if owner is None else judge_owner(session, ask, found, owner)
-
-
-def judge_owner(session: Session, ask: Ask, found: Found, owner: Owner) -> dict:
-    name = "cluster_key_owner_kms_role"
-    role = "Writer" if ask.create_root_key else "Reader"
-    where = describe_target(ask, found)
-    cluster = cast(dict, found.cluster)  # check_cluster_key_owner returned first on a cluster gap
-    whose = owner.of(cluster)
-    try:
-        account = cluster_account(cluster) or found.account_id
-        policies = policies_of(session, found, cast(str, owner.iam_id), account, groups=True)  # even the caller's
-    except IBMCloudError as error:
-        return outcome(name, UNVERIFIED, f"The access policies of {whose} could not be read: {error.describe()}")
-    if grants_role(policies, kms_target(ask, found), [role]):
-        return outcome(name, PASSED, f"{whose}, holds {role} (or more) on {where}.")
-    return outcome(
-        name,
-        FAILED,
-        f"{whose}, holds no {role} on {where}, neither through its own access policies nor through its access "
-        "groups: the Kubernetes Service could not read the root key with it.",
-        OWNER_HINT.format(
-            owner=owner.iam_id,
-            region=cluster.get("region"),
-            group=cluster_group(cluster),
-            role=role,
-        ),
     )
 
 

@@ -10,8 +10,8 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms as ck
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisite_roles as pr_roles
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisites as pr
-from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     BadRequestError,
     ForbiddenError,
@@ -20,6 +20,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     ServerError,
     WaitTimeoutError,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._key_owner import Owner
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
 
 NOW = float(calendar.timegm((2026, 1, 1, 0, 0, 0)))
@@ -314,10 +315,10 @@ def iam(monkeypatch):
     client = MagicMock()
     client.effective_access_policies.side_effect = lambda *_a: state["owner_policies"]
     # cluster_kms's checks are prerequisites_info's (one engine, _prerequisites.check_change)
-    monkeypatch.setattr(pr, "IamPolicyClient", lambda _s: client)
-    monkeypatch.setattr(pr, "find_key_owner", lambda *_a: state["owner"])
-    monkeypatch.setattr(pr, "find_covering_authorization", lambda *_a, **_k: state["authorization"])
-    monkeypatch.setattr(pr, "caller_policies", lambda _s: state["policies"])
+    monkeypatch.setattr(pr_roles, "IamPolicyClient", lambda _s: client)
+    monkeypatch.setattr(pr_roles, "find_key_owner", lambda *_a: state["owner"])
+    monkeypatch.setattr(pr_roles, "find_covering_authorization", lambda *_a, **_k: state["authorization"])
+    monkeypatch.setattr(pr_roles, "caller_policies", lambda _s: state["policies"])
     return state
 
 
@@ -384,7 +385,7 @@ def test_unreadable_policies_are_a_warning_not_a_pass(iam, monkeypatch):
     def forbidden(_session):
         raise ForbiddenError("no", status=403)
 
-    monkeypatch.setattr(pr, "caller_policies", forbidden)
+    monkeypatch.setattr(pr_roles, "caller_policies", forbidden)
     checked = target()
     pr.check_change(checked, session(), 30, NOW)
     assert checked.failures == []
@@ -481,8 +482,8 @@ def test_read_key_side_skips_only_what_the_caller_cannot_read(monkeypatch, error
 
 def test_the_authorization_is_read_with_the_kms_accounts_session_when_given(iam, monkeypatch):
     seen = []
-    monkeypatch.setattr(pr, "IamPolicyClient", lambda s: seen.append(s) or MagicMock())
-    monkeypatch.setattr(pr, "find_covering_authorization", lambda client, **_k: client and {"id": "p1"})
+    monkeypatch.setattr(pr_roles, "IamPolicyClient", lambda s: seen.append(s) or MagicMock())
+    monkeypatch.setattr(pr_roles, "find_covering_authorization", lambda client, **_k: client and {"id": "p1"})
     caller, kms_side = session(), account_session("other")
     pr.check_change(target(**CROSS), caller, 30, NOW, kms_session=kms_side)
     pr.check_change(target(**CROSS), caller, 30, NOW)

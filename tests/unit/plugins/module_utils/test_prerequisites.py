@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _key_owner as ko
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisite_roles as pr_roles
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisites as pr
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import ConnectionSettings, Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
@@ -104,10 +105,10 @@ def install(monkeypatch, **overrides):
     monkeypatch.setattr(ko, "ContainersClient", lambda _s: containers)
     monkeypatch.setattr(pr, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(pr, "KmsClient", lambda _s, _i: kms)
-    monkeypatch.setattr(pr, "IamPolicyClient", lambda _s: iam)
+    monkeypatch.setattr(pr_roles, "IamPolicyClient", lambda _s: iam)
     monkeypatch.setattr(ko, "IamIdentityClient", lambda _s: identity)
-    monkeypatch.setattr(pr, "caller_policies", answer(world["caller"]))
-    monkeypatch.setattr(pr, "find_covering_authorization", answer(world["authorization"]))
+    monkeypatch.setattr(pr_roles, "caller_policies", answer(world["caller"]))
+    monkeypatch.setattr(pr_roles, "find_covering_authorization", answer(world["authorization"]))
     return {"containers": containers, "resources": resources, "kms": kms, "iam": iam, "identity": identity}
 
 
@@ -345,13 +346,13 @@ ROLE_CASES = [
 
 @pytest.mark.parametrize("policies, roles, granted", ROLE_CASES)
 def test_grants_role_counts_stronger_roles_and_checks_the_scope(policies, roles, granted):
-    assert pr.grants_role(policies, TARGET, roles) is granted
+    assert pr_roles.grants_role(policies, TARGET, roles) is granted
 
 
 def test_a_policy_on_one_instance_does_not_cover_a_new_instance():
     new = {k: v for k, v in TARGET.items() if k != "serviceInstance"}
-    assert not pr.grants_role([policy(["role:Editor"], accountId=ACCOUNT, serviceInstance=GUID)], new, ["Editor"])
-    assert pr.grants_role([policy(["role:Editor"], accountId=ACCOUNT, serviceName="kms")], new, ["Editor"])
+    assert not pr_roles.grants_role([policy(["role:Editor"], accountId=ACCOUNT, serviceInstance=GUID)], new, ["Editor"])
+    assert pr_roles.grants_role([policy(["role:Editor"], accountId=ACCOUNT, serviceName="kms")], new, ["Editor"])
 
 
 # -- the containers-kubernetes-key ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms, _prerequisites
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _prerequisite_roles as pr_roles
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import Target
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient
@@ -100,9 +101,9 @@ def world(monkeypatch):
     monkeypatch.setattr(cluster_kms, "ContainersClient", lambda _s: fake_containers)
     monkeypatch.setattr(cluster_kms, "ResourceClient", lambda _s: resources)
     monkeypatch.setattr(_cluster_kms, "KmsClient", lambda _s, _i: kms)
-    monkeypatch.setattr(_prerequisites, "IamPolicyClient", MagicMock())
-    monkeypatch.setattr(_prerequisites, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
-    monkeypatch.setattr(_prerequisites, "caller_policies", lambda _s: [])
+    monkeypatch.setattr(pr_roles, "IamPolicyClient", MagicMock())
+    monkeypatch.setattr(pr_roles, "find_covering_authorization", lambda *_a, **_k: {"id": "p1"})
+    monkeypatch.setattr(pr_roles, "caller_policies", lambda _s: [])
     # the key owner's roles pass (their checks are tested in module_utils/test_cluster_kms.py)
     owner_passes = {"status": "passed", "message": "ok"}
     monkeypatch.setattr(_prerequisites, "CHANGE_CHECKS", tuple(
@@ -213,7 +214,7 @@ def cross_world(world, monkeypatch):
 
     monkeypatch.setattr(cluster_kms, "ResourceClient", recorder("resources", resources))
     monkeypatch.setattr(_cluster_kms, "KmsClient", recorder("kms", world["kms"]))
-    monkeypatch.setattr(_prerequisites, "IamPolicyClient", recorder("iam", MagicMock()))
+    monkeypatch.setattr(pr_roles, "IamPolicyClient", recorder("iam", MagicMock()))
     return {**world, "accounts": accounts}
 
 
