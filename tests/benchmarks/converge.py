@@ -156,6 +156,9 @@ def main() -> None:
                 f"  {what:<6} one {one['seconds']:6.1f} s, {size} {many['seconds']:6.1f} s, "
                 f"ratio {many['seconds'] / one['seconds']:.2f}; {per_cluster:.1f} requests per cluster"
             )
+        print(f"\nno-op of {size}: requests by kind (total, per cluster)")
+        for name, count in noop_all["requests"].most_common():
+            print(f"  {count:>4}  {count / size:5.2f}  {name}")
 
 
 if __name__ == "__main__":
