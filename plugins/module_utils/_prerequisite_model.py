@@ -96,7 +96,7 @@ class Found:
     policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
     registrations: Optional[object] = None  # the instance's registrations (a list, or the read's IBMCloudError), once
-    history: Optional[tuple] = None  # (the key the cluster uses, the keys it used before), read once
+    history: Optional[list] = None  # the keys the cluster used before, read once
     kept_key_id: Optional[str] = None  # the key the cluster keeps (keep_current_root_key)
     authorization: Optional[dict] = None  # the authorization that lets the Kubernetes Service read the keys
     converged: bool = False  # a run would change nothing (is_converged)

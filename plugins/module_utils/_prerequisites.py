@@ -410,20 +410,19 @@ def registered_key_id(kms_session: Session, found: Found) -> Optional[str]:
     return (current_registration(found) or {}).get("keyId")
 
 
-def key_history(session: Session, kms_session: Session, found: Found) -> tuple:
-    """(the key id the cluster's registration names, the key ids it used before: older registrations and this
-    collection's record on the cluster), read once; (None, []) for a cluster without KMS or when a read fails."""
+def previous_keys(session: Session, kms_session: Session, found: Found) -> list:
+    """The key ids the cluster used before (its older registrations in the instance and this collection's record on
+    the cluster), read once; none for a cluster without KMS or when a read fails."""
     cluster = found.cluster
     if found.history is None:
-        found.history = (None, [])
+        found.history = []
         registrations = read_registrations(kms_session, found)
         if registrations is not None and cluster:
             try:
                 tags = TaggingClient(session).tags_of(cluster["crn"])
             except IBMCloudError:
                 return found.history
-            current, older = split_registrations(registrations, cluster)
-            found.history = ((current or {}).get("keyId"), keys_used_before(older, tags))
+            found.history = keys_used_before(split_registrations(registrations, cluster)[1], tags)
     return found.history
 
 
@@ -447,7 +446,7 @@ def refuse_previous_key(session: Session, kms_session: Session, found: Found, re
         return result
     if key["id"] == registered_key_id(kms_session, found):
         return result  # the key it uses now: its history is not needed
-    if key["id"] not in key_history(session, kms_session, found)[1]:
+    if key["id"] not in previous_keys(session, kms_session, found):
         return result
     return outcome(
         "root_key", FAILED, f"Cluster {cluster['name']} used root key {key['id']} before.", PREVIOUS_KEY_HINT
@@ -466,7 +465,7 @@ def kept_key_warning(session: Session, kms_session: Session, ask: Ask, found: Fo
         requested = KmsClient(kms_session, cast(dict, found.instance)).find_root_key(ask.requested_root_key)
     except IBMCloudError:
         requested = None
-    if requested is not None and requested.get("id") in (kept["id"], *key_history(session, kms_session, found)[1]):
+    if requested is not None and requested.get("id") in (kept["id"], *previous_keys(session, kms_session, found)):
         return None
     which = f"key {requested['id']}" if requested else "a key that does not exist yet"
     return (
