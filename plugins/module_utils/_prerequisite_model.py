@@ -9,10 +9,12 @@ instance that several checks share. The checks themselves are in _prerequisites 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from typing import Optional, cast
+from typing import Any, Callable, Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import cluster_account, crn_service_name
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import instance_target
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import SERVICES, group_label
 
@@ -49,6 +51,29 @@ CROSS_ACCOUNT_OWNER = (
     "The KMS instance is in another account: the Kubernetes Service reads the root key through the "
     "service-to-service authorization, not with the roles of its API key owner."
 )
+
+
+class ReadOnce:
+    """The reads that the clusters of one run share (an identity's policies, the instance, the authorization), each
+    made once, also when the clusters are checked in parallel threads: a second asker waits for the first read and
+    gets its answer, or its IBMCloudError raised again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict = {}
+
+    def get(self, key: tuple, read: Callable[[], Any]) -> Any:
+        with self._lock:
+            entry = self._entries.setdefault(key, {"lock": threading.Lock()})
+        with entry["lock"]:
+            if "value" not in entry and "error" not in entry:
+                try:
+                    entry["value"] = read()
+                except IBMCloudError as error:
+                    entry["error"] = error
+        if "error" in entry:
+            raise entry["error"]
+        return entry["value"]
 
 
 @dataclass
@@ -93,7 +118,7 @@ class Found:
     resource_group_name: Optional[str] = None
     key: Optional[dict] = None
     new_key: bool = False
-    policies: dict = field(default_factory=dict)  # (iam_id, account, groups) -> policies, or the read's IBMCloudError
+    reads: ReadOnce = field(default_factory=ReadOnce)  # what the clusters of one run share, read once
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
     registrations: Optional[object] = None  # the instance's registrations (a list, or the read's IBMCloudError), once
     history: Optional[list] = None  # the keys the cluster used before, read once

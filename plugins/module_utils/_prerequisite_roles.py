@@ -6,7 +6,7 @@
 # PRIVATE to the collection; may change in any release.
 """The checks of prerequisites_info that read IAM: the caller's roles on the cluster and on the KMS instance, the
 service-to-service authorization, and the role of the owner of the cluster's API key. Policies are read once per run
-(Found.policies)."""
+(Found.reads)."""
 
 from __future__ import annotations
 
@@ -52,18 +52,12 @@ def policies_of(session: Session, found: Found, iam_id: str, account_id: str, *,
     """An identity's access policies, read once per run (raises the read's IBMCloudError every time): the caller's
     own, or with ``groups`` its own and those of its access groups (always for another identity)."""
     groups = groups or not (iam_id == session.claims().get("iam_id") and account_id == found.account_id)
-    key = (iam_id, account_id, groups)
-    if key not in found.policies:
-        try:
-            if groups:
-                found.policies[key] = IamPolicyClient(session).effective_access_policies(account_id, iam_id)
-            else:
-                found.policies[key] = caller_policies(session)
-        except IBMCloudError as error:
-            found.policies[key] = error
-    if isinstance(found.policies[key], IBMCloudError):
-        raise found.policies[key]
-    return found.policies[key]
+    if groups:
+        return found.reads.get(
+            ("policies", iam_id, account_id, True),
+            lambda: IamPolicyClient(session).effective_access_policies(account_id, iam_id),
+        )
+    return found.reads.get(("policies", iam_id, account_id, False), lambda: caller_policies(session))
 
 
 # -- the caller's roles ------------------------------------------------------------------------------
@@ -147,14 +141,17 @@ def check_service_authorization(session: Session, ask: Ask, found: Found) -> dic
         f"{('instance ' + guid) if guid else '(every instance)'} (account {found.kms_account_id}) with Reader"
     )
     try:
-        policy = find_covering_authorization(
-            IamPolicyClient(session),
-            source_service=CONTAINERS_SERVICE,
-            target_service=service,
-            target_instance=guid,
-            source_account_id=source,
-            target_account_id=found.kms_account_id,
-            roles=["Reader"],
+        policy = found.reads.get(
+            ("authorization", service, guid, source, found.kms_account_id),
+            lambda: find_covering_authorization(
+                IamPolicyClient(session),
+                source_service=CONTAINERS_SERVICE,
+                target_service=service,
+                target_instance=guid,
+                source_account_id=source,
+                target_account_id=found.kms_account_id,
+                roles=["Reader"],
+            ),
         )
     except IBMCloudError as error:
         return outcome(

@@ -18,6 +18,7 @@ API errors never escape ``check_all``: they make the affected checks ``unverifie
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Callable, Optional, cast
 
@@ -57,6 +58,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisite_model i
     UNVERIFIED,
     Ask,
     Found,
+    ReadOnce,
     from_gap,
     outcome,
 )
@@ -155,26 +157,22 @@ def check_cluster_type(session: Session, ask: Ask, found: Found) -> dict:
 
 
 # -- the KMS instance ------------------------------------------------------------------------------------
-def matching_instances(resources: ResourceClient, ask: Ask, found: Found) -> list:
-    """Instances the reference names: one for a guid or CRN; by name, those of kms_service (of the group and
-    region when the instance is to be created, as kms_instance finds it; else preferring this region)."""
+def matching_instances(resources: ResourceClient, ask: Ask, kms_readable: bool) -> tuple:
+    """(the instances the reference names, the resource group of a new instance or None): one for a guid or CRN; by
+    name, those of kms_service (of the group and region when the instance is to be created, as kms_instance finds
+    it; else preferring this region)."""
     ref = ask.instance or ""
     matches = resources.lookup_instances(ref)
     if ref.startswith("crn:") or UUID_RE.match(ref):
-        return matches
+        return matches, None
     matches = [i for i in matches if crn_service(i.get("crn", "")) == ask.kms_service]
-    if ask.create_instance and found.kms_readable:
+    if ask.create_instance and kms_readable:
         group = resources.resource_group(ask.resource_group)
-        found.resource_group_id, found.resource_group_name = group["id"], group.get("name")
-        shared = [
-            i
-            for i in matches
-            if i.get("resource_group_id") == found.resource_group_id and i.get("region_id") == ask.region
-        ]
+        shared = [i for i in matches if i.get("resource_group_id") == group["id"] and i.get("region_id") == ask.region]
         # The instance kms_instance uses: with several of the name (parallel jobs), the one every job keeps.
-        return [survivor(shared)] if shared else []
+        return ([survivor(shared)] if shared else []), group
     here = [i for i in matches if i.get("region_id") == ask.region]
-    return here if len(matches) > 1 and here else matches
+    return (here if len(matches) > 1 and here else matches), None
 
 
 def read_instance(session: Session, ask: Ask, found: Found) -> dict:
@@ -183,8 +181,11 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
         found.instance_gap = (NOT_APPLICABLE, "no instance was given.")
         return outcome("instance", NOT_APPLICABLE, "No KMS instance was given; the KMS checks are skipped.")
     resources = ResourceClient(session)
+    wanted = (ask.instance, ask.kms_service, ask.create_instance, ask.resource_group, ask.region, found.kms_readable)
     try:
-        matches = matching_instances(resources, ask, found)
+        matches, group = found.reads.get(
+            ("instances", *wanted), lambda: matching_instances(resources, ask, found.kms_readable)
+        )
     except InputError as error:
         found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} cannot be used.")
         return outcome("instance", FAILED, error.message)
@@ -193,6 +194,8 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
             return other_account_instance(ask, found)
         found.instance_gap = (UNVERIFIED, f"KMS instance {ask.instance} could not be read.")
         return outcome("instance", UNVERIFIED, f"KMS instance {ask.instance} could not be read: {error.describe()}")
+    if group:
+        found.resource_group_id, found.resource_group_name = group["id"], group.get("name")
     if len(matches) > 1:
         found.instance_gap = (NOT_APPLICABLE, f"KMS instance {ask.instance} is ambiguous.")
         listing = ", ".join(f"{i['guid']} ({i.get('region_id')})" for i in matches)
@@ -207,7 +210,10 @@ def read_instance(session: Session, ask: Ask, found: Found) -> dict:
     found.instance = matches[0]
     if found.instance.get("state") == "provisioning":
         try:
-            found.instance, _waited = resources.wait_active(found.instance["guid"], ask.wait_timeout)
+            guid = found.instance["guid"]
+            found.instance, _waited = found.reads.get(
+                ("active", guid), lambda: resources.wait_active(guid, ask.wait_timeout)
+            )
         except IBMCloudError as error:
             found.instance_gap = (UNVERIFIED, f"KMS instance {ask.instance} is not active yet.")
             return outcome(
@@ -304,7 +310,9 @@ def existing_instance(session: Session, ask: Ask, found: Found) -> dict:
         found.initialized = True
         return outcome("instance", PASSED, f"{label} is active.")
     try:
-        found.initialized = KmsClient(session, raw).is_initialized()
+        found.initialized = found.reads.get(
+            ("initialized", raw["guid"]), lambda: KmsClient(session, raw).is_initialized()
+        )
     except IBMCloudError as error:
         found.instance_gap = (UNVERIFIED, f"{label} could not be read.")
         return outcome(
@@ -347,7 +355,7 @@ def read_key(session: Session, ask: Ask, found: Found) -> dict:
             f"Root key {ask.root_key} belongs to instance {crn_guid}, not to {instance['guid']}.",
         )
     try:
-        key = KmsClient(session, instance).find_root_key(ref)
+        key = found.reads.get(("key", instance["guid"], ref), lambda: KmsClient(session, instance).find_root_key(ref))
     except IBMCloudError as error:
         return outcome("root_key", UNVERIFIED, f"Root key {ref!r} could not be read: {error.describe()}")
     return judge_key(ask, found, ref, key)
@@ -391,7 +399,9 @@ def read_registrations(kms_session: Session, found: Found) -> Optional[list]:
         return None
     if found.registrations is None:
         try:
-            found.registrations = KmsClient(kms_session, instance).registrations()
+            found.registrations = found.reads.get(
+                ("registrations", instance["guid"]), lambda: KmsClient(kms_session, instance).registrations()
+            )
         except IBMCloudError as error:
             found.registrations = error
     return None if isinstance(found.registrations, IBMCloudError) else cast(list, found.registrations)
@@ -567,6 +577,8 @@ def key_view(key: Optional[dict], now: float) -> Optional[dict]:
 
 
 # -- all of it -----------------------------------------------------------------------------------------
+# Clusters check_each checks at once: each waits mostly on IBM's answers.
+CONCURRENCY = 8
 JUDGED = (
     ("cluster_exists", check_cluster_exists),
     ("cluster_administrator", check_cluster_administrator),
@@ -655,6 +667,31 @@ def check_all(
         "credentials", PASSED, f"IAM token of {claims.get('iam_id')} (account {found.account_id}) accepted."
     )
     return [results[name] for name in CHECKS]
+
+
+def check_each(
+    open_session: Callable[[], Session],
+    asks: list,
+    open_kms_session: Optional[Callable[[], Optional[Session]]] = None,
+) -> list:
+    """check_all for each of ASKS, up to CONCURRENCY at once in threads that share one session and one ReadOnce (so
+    that the instance, its registrations, the authorization and the caller's policies are read once for all of
+    them): [(results, found)] in the order of ASKS."""
+    reads = ReadOnce()
+
+    def opened(which: str, opener: Callable[[], Optional[Session]]) -> Callable[[], Optional[Session]]:
+        return lambda: reads.get(("session", which), opener)
+
+    session, kms_session = opened("caller", open_session), open_kms_session and opened("kms", open_kms_session)
+
+    def one(ask: Ask) -> tuple:
+        found = Found(reads=reads)
+        return check_all(cast(Callable[[], Session], session), ask, found, kms_session), found
+
+    if len(asks) < 2:
+        return [one(ask) for ask in asks]
+    with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(asks))) as pool:
+        return list(pool.map(one, asks))
 
 
 # -- cluster_kms: the same checks, right before its request ------------------------------------------

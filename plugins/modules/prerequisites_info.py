@@ -29,8 +29,60 @@ options:
   cluster:
     description:
       - The cluster, by name or id.
+      - One of O(cluster) and O(clusters) is required.
     type: str
-    required: true
+  clusters:
+    description:
+      - Several clusters, checked in one run, up to eight at once. What they share is read once for all of them
+        (the instance, its registrations, the authorization, the caller's policies), so that a fleet costs a few reads
+        per cluster.
+      - Each item is a cluster and the options it sets for itself; an option it leaves out is the module's.
+      - The module then returns RV(clusters) instead of the results of one cluster.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      cluster:
+        description: The cluster, by name or id.
+        type: str
+        required: true
+      id:
+        description: Any value, returned as it is with the cluster's results (the role passes the inventory host).
+        type: raw
+      instance:
+        description: As O(instance).
+        type: str
+      kms_service:
+        description: As O(kms_service).
+        type: str
+        choices: [key-protect, hs-crypto]
+      create_instance:
+        description: As O(create_instance).
+        type: bool
+      resource_group:
+        description: As O(resource_group).
+        type: str
+      root_key:
+        description: As O(root_key).
+        type: str
+      requested_root_key:
+        description: As O(requested_root_key).
+        type: str
+      keep_current_root_key:
+        description: As O(keep_current_root_key).
+        type: bool
+      create_root_key:
+        description: As O(create_root_key).
+        type: bool
+      create_authorization:
+        description: As O(create_authorization).
+        type: bool
+      min_days_before_expiration:
+        description: As O(min_days_before_expiration).
+        type: int
+      refuse_unverified:
+        description: As O(refuse_unverified).
+        type: bool
   instance:
     description:
       - The Key Protect or Hyper Protect Crypto Services instance, by name, guid or CRN.
@@ -177,6 +229,17 @@ EXAMPLES = r"""
     min_days_before_expiration: 60
   register: preflight
 
+- name: Check a fleet in one run (the instance, the authorization and the caller's policies are read once)
+  ibmcloud.kms.prerequisites_info:
+    clusters:
+      - cluster: prod-eu-1
+        root_key: prod-eu-1-crk
+      - cluster: prod-eu-2
+        root_key: prod-eu-2-crk
+    instance: kms-for-clusters
+    create_authorization: true
+  register: fleet
+
 - name: Check a Hyper Protect Crypto Services instance of another account
   ibmcloud.kms.prerequisites_info:
     cluster: my-vpc-cluster
@@ -188,9 +251,23 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+clusters:
+  description:
+    - With O(clusters), the results of each cluster, in the order of O(clusters). Each has the keys the module returns
+      for O(cluster) (RV(prerequisites), RV(summary), RV(refusal), RV(failed_checks), RV(unverified), RV(cluster),
+      RV(instance), RV(root_key), RV(converged), RV(kept_root_key_id), RV(cluster_kms)) and RV(clusters[].id).
+  returned: with O(clusters)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    id:
+      description: The O(clusters[].id) given for the cluster.
+      type: raw
+      sample: prod-eu-3
 prerequisites:
   description: Every prerequisite, always in the same order (see the notes).
-  returned: always
+  returned: with O(cluster)
   type: list
   elements: dict
   contains:
@@ -213,7 +290,7 @@ prerequisites:
       sample: Use another root key (ibmcloud.kms.root_key creates one), or enable or rotate this one.
 summary:
   description: One line per prerequisite, C(STATUS name message), in the order of RV(prerequisites).
-  returned: always
+  returned: with O(cluster)
   type: list
   elements: str
   sample: ["PASSED credentials IAM token of IBMid-100000ABCD (account a1b2c3) accepted."]
@@ -222,7 +299,7 @@ refusal:
   description:
     - One message that names every prerequisite that failed (and, with O(refuse_unverified=true), every one that could
       not be verified), with what to do about each; null when none. A caller stops before any change when it is set.
-  returned: always
+  returned: with O(cluster)
   type: str
   sample: "Cluster prod-eu-3: 1 prerequisite(s) not met; nothing was changed. cluster_exists: Cluster 'prod-eu-3' was
     not found in account a1b2c3 (by name or id). Check the cluster name and the region's account."
@@ -231,19 +308,19 @@ failed_checks:
   description:
     - The names of the prerequisites that failed, in order.
     - Not named C(failed), which Ansible reserves for the task status.
-  returned: always
+  returned: with O(cluster)
   type: list
   elements: str
   sample: [root_key]
 unverified:
   description: The names of the prerequisites that could not be verified, in order.
-  returned: always
+  returned: with O(cluster)
   type: list
   elements: str
   sample: [cluster_administrator]
 cluster:
   description: The cluster as the Kubernetes Service API shows it; null when it was not found.
-  returned: always
+  returned: with O(cluster)
   type: dict
   contains:
     id: {description: The cluster id., type: str, sample: bs65tjud0j4njc8pu30g}
@@ -263,7 +340,7 @@ instance:
   description:
     - The KMS instance; null when it was not found (also when it is to be created).
     - For an instance of another account only RV(instance.guid), RV(instance.crn) (when given) are known.
-  returned: always
+  returned: with O(cluster)
   type: dict
   contains:
     guid: {description: The instance guid., type: str, sample: 12043812-757f-4e1e-8436-6af3245e6a69}
@@ -284,7 +361,7 @@ converged:
     - Whether there is nothing to change; KMS is on with the checked root key as the cluster's current registration
       in O(instance), the key has no problem, the master is not applying a change and, with
       O(create_authorization=true), the authorization exists.
-  returned: always
+  returned: with O(cluster)
   type: bool
   sample: true
   version_added: 0.2.0
@@ -292,7 +369,7 @@ kept_root_key_id:
   description:
     - With O(keep_current_root_key=true), the id of the root key in O(instance) that the cluster keeps; null when it
       has none there, or without O(keep_current_root_key).
-  returned: always
+  returned: with O(cluster)
   type: str
   sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1
   version_added: 0.2.0
@@ -301,13 +378,13 @@ cluster_kms:
     - The cluster's KMS configuration and its health in O(instance), from what the checks read, with the keys of an
       item of RV(ibmcloud.kms.cluster_kms_info#module:clusters). The root key's state and dates are filled when the
       cluster uses the key that was checked; null when the cluster was not read.
-  returned: always
+  returned: with O(cluster)
   type: dict
   sample: {"enabled": true, "root_key_id": 0792853c-b9f9-4b35-9d9e-ffceab51d3c1, "healthy": true, "problems": []}
   version_added: 0.2.0
 root_key:
   description: The root key; null when it was not found or not read.
-  returned: always
+  returned: with O(cluster)
   type: dict
   contains:
     id: {description: The key id., type: str, sample: 0792853c-b9f9-4b35-9d9e-ffceab51d3c1}
@@ -327,6 +404,7 @@ root_key:
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import rewrap_warning
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import (
@@ -334,13 +412,14 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import
     UNVERIFIED,
     Ask,
     Found,
-    check_all,
+    check_each,
     cluster_view,
     instance_view,
     key_view,
     refusal,
     summary_lines,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate
 
 CHECKS = {
     "cluster": "not_empty",
@@ -353,9 +432,28 @@ CHECKS = {
 }
 
 
+# The options a cluster of O(clusters) may set for itself; the others, and those it leaves out, are the module's.
+PER_CLUSTER = dict(
+    cluster=dict(type="str", required=True),
+    id=dict(type="raw"),
+    instance=dict(type="str"),
+    kms_service=dict(type="str", choices=["key-protect", "hs-crypto"]),
+    create_instance=dict(type="bool"),
+    resource_group=dict(type="str"),
+    root_key=dict(type="str", no_log=False),
+    requested_root_key=dict(type="str", no_log=False),
+    keep_current_root_key=dict(type="bool", no_log=False),
+    create_root_key=dict(type="bool"),
+    create_authorization=dict(type="bool"),
+    min_days_before_expiration=dict(type="int"),
+    refuse_unverified=dict(type="bool"),
+)
+
+
 def argument_spec() -> dict:
     return dict(
-        cluster=dict(type="str", required=True),
+        cluster=dict(type="str"),
+        clusters=dict(type="list", elements="dict", options=PER_CLUSTER),
         instance=dict(type="str"),
         kms_service=dict(type="str", default="key-protect", choices=["key-protect", "hs-crypto"]),
         create_instance=dict(type="bool", default=False),
@@ -373,26 +471,32 @@ def argument_spec() -> dict:
     )
 
 
-def main() -> None:
-    module = IBMCloudModule(
-        argument_spec(),
-        supports_check_mode=True,
-        needs=NEEDS,
-        checks=CHECKS,
-        required_if=[("create_instance", True, ["instance"]), ("create_root_key", True, ["root_key"])],
-    )
-    found = Found()
-    prerequisites = check_all(
-        lambda: module.session, Ask.from_params(module.params), found, open_kms_session=lambda: module.kms_session
-    )
-    for warning in found.warnings + ([rewrap_warning(found.view)] if found.view else []):
-        if warning:
-            module.warn(warning)
-    module.exit_json(
-        changed=False,
+def asks_of(params: dict) -> list:
+    """The options of each cluster: the module's, with what a cluster of O(clusters) sets for itself; an InputError
+    naming the cluster when its options cannot work."""
+    items = [{}] if params["cluster"] is not None else params["clusters"]
+    asks = []
+    for number, item in enumerate(items, start=1):
+        ask = {**params, **{name: value for name, value in item.items() if value is not None}}
+        try:
+            validate(ask, {name: kind for name, kind in CHECKS.items() if item and name in PER_CLUSTER})
+            for flag, needed in (("create_instance", "instance"), ("create_root_key", "root_key")):
+                if ask[flag] and not ask[needed]:
+                    raise InputError(f"{flag}=true needs {needed}.")
+        except InputError as error:
+            if not item:
+                raise
+            raise InputError(f"clusters[{number}] ({ask['cluster']!r}): {error.message}") from None
+        asks.append(ask)
+    return asks
+
+
+def report(params: dict, prerequisites: list, found: Found) -> dict:
+    """What the module returns for one cluster."""
+    return dict(
         prerequisites=prerequisites,
         summary=summary_lines(prerequisites),
-        refusal=refusal(module.params["cluster"], prerequisites, refuse_unverified=module.params["refuse_unverified"]),
+        refusal=refusal(params["cluster"], prerequisites, refuse_unverified=params["refuse_unverified"]),
         failed_checks=[p["name"] for p in prerequisites if p["status"] == FAILED],
         unverified=[p["name"] for p in prerequisites if p["status"] == UNVERIFIED],
         cluster=cluster_view(found.cluster),
@@ -402,6 +506,32 @@ def main() -> None:
         kept_root_key_id=found.kept_key_id,
         cluster_kms=found.view,
     )
+
+
+def main() -> None:
+    module = IBMCloudModule(
+        argument_spec(),
+        supports_check_mode=True,
+        needs=NEEDS,
+        checks=CHECKS,
+        required_one_of=[("cluster", "clusters")],
+        mutually_exclusive=[("cluster", "clusters")],
+    )
+    try:
+        asks = asks_of(module.params)
+    except InputError as error:
+        module.fail_from_error(error)
+    checked = check_each(
+        lambda: module.session, [Ask.from_params(ask) for ask in asks], open_kms_session=lambda: module.kms_session
+    )
+    for _prerequisites, found in checked:
+        for warning in found.warnings + ([rewrap_warning(found.view)] if found.view else []):
+            if warning:
+                module.warn(warning)
+    reports = [report(ask, prerequisites, found) for ask, (prerequisites, found) in zip(asks, checked)]
+    if module.params["cluster"] is not None:
+        module.exit_json(changed=False, **reports[0])
+    module.exit_json(changed=False, clusters=[{"id": ask.get("id"), **one} for ask, one in zip(asks, reports)])
 
 
 if __name__ == "__main__":

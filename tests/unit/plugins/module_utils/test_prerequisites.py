@@ -599,3 +599,46 @@ def test_the_view_of_a_cluster_without_kms(monkeypatch):
     install(monkeypatch)
     _results, found = run()
     assert found.view["enabled"] is False and found.view["root_key_id"] is None
+
+
+# -- a fleet in one run ------------------------------------------------------------------------------------
+def test_a_fleet_reads_what_its_clusters_share_once(monkeypatch):
+    encrypted = [{**ENCRYPTED, "id": f"c{n}", "name": f"demo{n}",
+                  "crn": f"crn:v1:bluemix:public:containers-kubernetes:us-south:a/{ACCOUNT}:c{n}::"} for n in range(5)]
+    registrations = [{"keyId": "k1", "resourceCrn": cluster["crn"]} for cluster in encrypted]
+    fakes = install(monkeypatch, registrations=registrations)
+    fakes["containers"].get_cluster.side_effect = lambda name: next(c for c in encrypted if c["name"] == name)
+    calls = {"policies": 0, "authorization": 0}
+
+    def counted(name, value):
+        def answer_once(*_args, **_kwargs):
+            calls[name] += 1
+            return value
+        return answer_once
+
+    monkeypatch.setattr(pr_roles, "caller_policies", counted("policies", ADMIN))
+    monkeypatch.setattr(pr_roles, "find_covering_authorization", counted("authorization", {"id": "auth1"}))
+    asks = [pr.Ask(cluster=f"demo{n}", instance="kp", root_key="crk", create_instance=True) for n in range(5)]
+    checked = pr.check_each(session, asks)
+    assert [found.cluster["name"] for _results, found in checked] == [f"demo{n}" for n in range(5)]
+    assert all(found.converged for _results, found in checked)
+    assert fakes["containers"].get_cluster.call_count == 5
+    assert fakes["resources"].lookup_instances.call_count == 1 and fakes["resources"].resource_group.call_count == 1
+    assert fakes["kms"].registrations.call_count == 1 and fakes["kms"].get_key.call_count == 1  # one key for all
+    assert calls == {"policies": 1, "authorization": 1}
+
+
+def test_a_failed_shared_read_fails_each_cluster_alike_and_is_not_repeated(monkeypatch):
+    fakes = install(monkeypatch, instances=ServerError("down", status=503))
+    checked = pr.check_each(session, [pr.Ask(cluster="demo", instance="kp", root_key="crk") for _n in range(3)])
+    assert [{r["name"]: r["status"] for r in results}["instance"] for results, _found in checked] == ["unverified"] * 3
+    assert fakes["resources"].lookup_instances.call_count == 1
+
+
+def test_read_once_answers_every_asker_with_the_first_read_or_its_error():
+    reads, answers = pr.ReadOnce(), iter([1, 2])
+    assert [reads.get(("a",), lambda: next(answers)) for _n in range(2)] == [1, 1]
+    with pytest.raises(ServerError):
+        reads.get(("b",), answer(ServerError("down", status=503)))
+    with pytest.raises(ServerError):
+        reads.get(("b",), lambda: 3)

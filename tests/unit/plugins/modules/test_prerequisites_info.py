@@ -59,3 +59,28 @@ def test_main_returns_the_converged_view_and_the_kept_key(capsys, monkeypatch):
     assert result["cluster_kms"]["root_key_id"] == "k1" and result["cluster_kms"]["rewrap_status"] == "pending"
     assert result["failed_checks"] == [] and "cluster_key_owner_kms_role" not in result["unverified"]
     assert "re-wrap with the rotated key is not visible" in json.dumps(result.get("warnings", []))
+
+
+def test_main_checks_a_fleet_and_returns_each_cluster_with_its_id(capsys, monkeypatch):
+    fakes = install(monkeypatch)
+    fakes["kms"].get_key.side_effect = lambda ref: ROOT if ref in ("crk", ROOT["id"]) else None
+    clusters = [{"cluster": "demo", "id": "host-a"}, {"cluster": "demo", "id": "host-b", "root_key": "missing-key"}]
+    args = {"clusters": clusters, "instance": "kp", "root_key": "crk", "iam_token": make_token(account=ACCOUNT)}
+    result = run_module(capsys, prerequisites_info.main, args)
+    assert [c["id"] for c in result["clusters"]] == ["host-a", "host-b"] and "prerequisites" not in result
+    assert [c["root_key"]["id"] if c["root_key"] else None for c in result["clusters"]] == [ROOT["id"], None]
+    assert result["clusters"][1]["failed_checks"] == ["root_key"] and "'missing-key'" in result["clusters"][1]["refusal"]
+
+
+def test_main_names_the_fleet_item_whose_options_cannot_work(capsys, monkeypatch):
+    install(monkeypatch)
+    clusters = [{"cluster": "demo"}, {"cluster": "demo2", "create_instance": True}]
+    result = run_module(capsys, prerequisites_info.main, {"clusters": clusters, "iam_token": make_token(account=ACCOUNT)})
+    assert result["failed"] is True and "clusters[2] ('demo2'): create_instance=true needs instance." in result["msg"]
+
+
+def test_main_takes_a_cluster_or_a_fleet_not_both(capsys, monkeypatch):
+    install(monkeypatch)
+    result = run_module(capsys, prerequisites_info.main, {"cluster": "demo", "clusters": [{"cluster": "demo"}],
+                                                          "iam_token": make_token(account=ACCOUNT)})
+    assert result["failed"] is True and "mutually exclusive" in result["msg"]
