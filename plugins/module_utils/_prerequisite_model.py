@@ -120,8 +120,7 @@ class Found:
     new_key: bool = False
     reads: ReadOnce = field(default_factory=ReadOnce)  # what the clusters of one run share, read once
     kms_readable: bool = True  # whether the KMS side is read with credentials of the KMS account
-    registrations: Optional[object] = None  # the instance's registrations (a list, or the read's IBMCloudError), once
-    history: Optional[list] = None  # the keys the cluster used before, read once
+    registrations: Optional[list] = None  # the instance's registrations, when they were read (Found.reads)
     kept_key_id: Optional[str] = None  # the key the cluster keeps (keep_current_root_key)
     authorization: Optional[dict] = None  # the authorization that lets the Kubernetes Service read the keys
     converged: bool = False  # a run would change nothing (is_converged)

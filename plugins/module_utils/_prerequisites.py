@@ -397,20 +397,18 @@ def read_registrations(kms_session: Session, found: Found) -> Optional[list]:
     cluster, instance = found.cluster, found.instance
     if not (cluster and kms_enabled(cluster) and instance and found.instance_gap is None):
         return None
-    if found.registrations is None:
-        try:
-            found.registrations = found.reads.get(
-                ("registrations", instance["guid"]), lambda: KmsClient(kms_session, instance).registrations()
-            )
-        except IBMCloudError as error:
-            found.registrations = error
-    return None if isinstance(found.registrations, IBMCloudError) else cast(list, found.registrations)
+    try:
+        found.registrations = found.reads.get(
+            ("registrations", instance["guid"]), lambda: KmsClient(kms_session, instance).registrations()
+        )
+    except IBMCloudError:
+        return None
+    return found.registrations
 
 
 def current_registration(found: Found) -> Optional[dict]:
     """The registration of the key the cluster uses, among the instance's registrations that were read."""
-    registrations = found.registrations if isinstance(found.registrations, list) else []
-    return split_registrations(registrations, found.cluster or {})[0]
+    return split_registrations(found.registrations or [], found.cluster or {})[0]
 
 
 def registered_key_id(kms_session: Session, found: Found) -> Optional[str]:
@@ -422,18 +420,16 @@ def registered_key_id(kms_session: Session, found: Found) -> Optional[str]:
 
 def previous_keys(session: Session, kms_session: Session, found: Found) -> list:
     """The key ids the cluster used before (its older registrations in the instance and this collection's record on
-    the cluster), read once; none for a cluster without KMS or when a read fails."""
+    the cluster), each read once; none for a cluster without KMS or when a read fails."""
     cluster = found.cluster
-    if found.history is None:
-        found.history = []
-        registrations = read_registrations(kms_session, found)
-        if registrations is not None and cluster:
-            try:
-                tags = TaggingClient(session).tags_of(cluster["crn"])
-            except IBMCloudError:
-                return found.history
-            found.history = keys_used_before(split_registrations(registrations, cluster)[1], tags)
-    return found.history
+    registrations = read_registrations(kms_session, found)
+    if registrations is None or not cluster:
+        return []
+    try:
+        tags = found.reads.get(("tags", cluster["crn"]), lambda: TaggingClient(session).tags_of(cluster["crn"]))
+    except IBMCloudError:
+        return []
+    return keys_used_before(split_registrations(registrations, cluster)[1], tags)
 
 
 def keep_current_key(kms_session: Session, ask: Ask, found: Found) -> Ask:
