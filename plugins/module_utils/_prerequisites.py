@@ -18,7 +18,6 @@ API errors never escape ``check_all``: they make the affected checks ``unverifie
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Callable, Optional, cast
 
@@ -75,6 +74,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller 
     survivor,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import TaggingClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import run_each
 
 
 # -- credentials and cluster ----------------------------------------------------------------------------
@@ -684,10 +684,7 @@ def check_each(
         found = Found(reads=reads)
         return check_all(cast(Callable[[], Session], session), ask, found, kms_session), found
 
-    if len(asks) < 2:
-        return [one(ask) for ask in asks]
-    with ThreadPoolExecutor(max_workers=min(CONCURRENCY, len(asks))) as pool:
-        return list(pool.map(one, asks))
+    return run_each(one, asks, at_once=CONCURRENCY)
 
 
 # -- cluster_kms: the same checks, right before its request ------------------------------------------

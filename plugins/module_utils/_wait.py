@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterator, Optional, Tuple, TypeVar, cast
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, WaitTimeoutError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._retry import is_retryable
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 # Short intervals first (most operations finish in seconds), longer later, bounded.
 POLL_INTERVALS = (1.0, 1.0, 2.0, 2.0, 3.0, 5.0, 5.0, 10.0)
@@ -100,3 +102,12 @@ def wait_until(
         sleep(min(pause, remaining))
         result, error = _poll(fetch)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_each(work: Callable[[Item], T], items: Sequence[Item], *, at_once: int) -> List[T]:
+    """[work(item) for item in ITEMS], up to AT_ONCE at once in threads: clusters that each wait for IBM Cloud (a read,
+    a master update) wait side by side. The results are in the order of ITEMS; an exception of WORK is raised here."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(at_once, len(items))) as pool:
+        return list(pool.map(work, items))

@@ -36,8 +36,45 @@ options:
   cluster:
     description:
       - The cluster, by name or id.
+      - One of O(cluster) and O(clusters) is required.
     type: str
-    required: true
+  clusters:
+    description:
+      - Several clusters, changed in one run, up to 32 at once, so that their masters update side by side instead of
+        one after the other (a master update takes about 20 minutes on IBM Cloud).
+      - Each item is a cluster and the options it sets for itself; an option it leaves out is the module's.
+      - Each cluster has its own outcome in RV(clusters). A cluster that fails does not stop the others; the task then
+        fails, naming each cluster that failed and why, and still returns RV(clusters).
+      - With O(clusters), the module returns RV(clusters) instead of RV(cluster_kms) and RV(waited_seconds).
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      cluster:
+        description: The cluster, by name or id.
+        type: str
+        required: true
+      id:
+        description: Any value, returned as it is with the cluster's outcome (the role passes the inventory host).
+        type: raw
+      instance:
+        description: As O(instance).
+        type: str
+      root_key:
+        description: As O(root_key).
+        type: str
+      private_endpoint:
+        description: As O(private_endpoint).
+        type: bool
+      min_days_before_expiration:
+        description: As O(min_days_before_expiration).
+        type: int
+      root_key_predicted:
+        description: As O(root_key_predicted).
+        type: bool
+      instance_predicted:
+        description: As O(instance_predicted).
+        type: bool
   instance:
     description:
       - The Key Protect or Hyper Protect Crypto Services instance that holds the root key, by guid, name or CRN.
@@ -150,6 +187,19 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ kms.cluster_kms.master_status }} after {{ kms.waited_seconds | default(0) }} s"
 
+- name: Enable KMS on three clusters at once, each with its own root key; their masters update side by side
+  ibmcloud.kms.cluster_kms:
+    instance: kms-for-clusters
+    clusters:
+      - {cluster: prod-eu-1, root_key: prod-eu-1-crk}
+      - {cluster: prod-eu-2, root_key: prod-eu-2-crk}
+      - {cluster: prod-eu-3, root_key: prod-eu-3-crk, private_endpoint: false}
+  register: fleet
+
+- name: Show each cluster's master status
+  ansible.builtin.debug:
+    msg: "{{ fleet.clusters | map(attribute='cluster_kms.master_status') | list }}"
+
 - name: Switch the cluster to a new root key, reaching the KMS over its public endpoint
   ibmcloud.kms.cluster_kms:
     cluster: my-cluster
@@ -193,10 +243,51 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+clusters:
+  description:
+    - With O(clusters), the outcome of each cluster, in the order of O(clusters).
+  returned: with O(clusters)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    id:
+      description: The O(clusters[].id) given for the cluster.
+      type: raw
+      sample: prod-eu-3
+    cluster:
+      description: The O(clusters[].cluster) given.
+      type: str
+      sample: prod-eu-3
+    changed:
+      description:
+        - Whether the cluster was changed (or, in check mode, would be).
+        - True for a failure after the Kubernetes Service accepted the change.
+      type: bool
+      sample: true
+    failed:
+      description: Whether the cluster failed; the other clusters went on.
+      type: bool
+      sample: false
+    msg:
+      description: Why the cluster failed, with what to do about it.
+      returned: when failed
+      type: str
+      sample: "Timed out after 1800s waiting for the master of cluster prod-eu-3."
+    cluster_kms:
+      description: As RV(cluster_kms), for this cluster.
+      returned: unless failed
+      type: dict
+      sample: {}
+    waited_seconds:
+      description: As RV(waited_seconds), for this cluster.
+      returned: when it waited
+      type: float
+      sample: 3.4
 cluster_kms:
   description:
     - The cluster's KMS configuration after the task; in check mode, what it would be.
-  returned: always
+  returned: with O(cluster)
   type: dict
   contains:
     cluster_id: {description: The cluster id., type: str, sample: bs65tjud0j4njc8pu30g}
@@ -293,12 +384,12 @@ cluster_kms:
     problems: {description: Why a cluster with KMS enabled is not healthy., type: list, elements: str, sample: []}
 waited_seconds:
   description: How long the master took to apply the change.
-  returned: when it waited
+  returned: with O(cluster), when it waited
   type: float
   sample: 3.4
 """
 
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC, PREDICTED_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
@@ -324,6 +415,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ACTIVE
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import run_each
 
 CHECKS = {
     "cluster": "not_empty",
@@ -334,9 +427,25 @@ CHECKS = {
 }
 
 
+# The options a cluster of O(clusters) may set for itself; the others, and those it leaves out, are the module's.
+PER_CLUSTER = dict(
+    cluster=dict(type="str", required=True),
+    id=dict(type="raw"),
+    instance=dict(type="str"),
+    root_key=dict(type="str", no_log=False),
+    private_endpoint=dict(type="bool"),
+    min_days_before_expiration=dict(type="int"),
+    root_key_predicted=dict(type="bool"),
+    instance_predicted=dict(type="bool"),
+)
+# Clusters of O(clusters) changed and waited for at once: each waits mostly for its master.
+AT_ONCE = 32
+
+
 def argument_spec() -> dict:
     return dict(
-        cluster=dict(type="str", required=True),
+        cluster=dict(type="str"),
+        clusters=dict(type="list", elements="dict", options=PER_CLUSTER),
         instance=dict(type="str"),
         root_key=dict(type="str", no_log=False),
         private_endpoint=dict(type="bool", default=True),
@@ -350,9 +459,28 @@ def argument_spec() -> dict:
     )
 
 
-def load_target(module: IBMCloudModule, cluster: dict) -> Target:
+def items_of(params: dict) -> list:
+    """The options of each cluster: the module's, with what a cluster of O(clusters) sets for itself; an InputError
+    naming the cluster when its options cannot work."""
+    items = [{}] if params["cluster"] is not None else params["clusters"]
+    merged = []
+    for number, item in enumerate(items, start=1):
+        one = {**params, **{name: value for name, value in item.items() if value is not None}}
+        try:
+            validate(one, {name: kind for name, kind in CHECKS.items() if item and name in PER_CLUSTER})
+            if one["state"] == "enabled" and not (one["instance"] and one["root_key"]):
+                raise InputError("state=enabled needs instance and root_key.")
+        except InputError as error:
+            if not item:
+                raise
+            raise InputError(f"clusters[{number}] ({one['cluster']!r}): {error.message}") from None
+        merged.append(one)
+    return merged
+
+
+def load_target(module: IBMCloudModule, params: dict, cluster: dict) -> Target:
     """The instance and root key, read with the KMS account's own session when given (else the caller's)."""
-    params, session, kms_session = module.params, module.session, module.kms_session
+    session, kms_session = module.session, module.kms_session
     key_session = kms_session or session
     key_ref, crn_guid = parse_root_key(params["root_key"])
     kms_account_id = kms_account(session, kms_session, params["kms_account_id"])
@@ -392,9 +520,8 @@ def current_view(target: Target, now: float) -> dict:
     return describe(target.cluster, instance=target.instance, key=key, registration=current, now=now)
 
 
-def run(module: IBMCloudModule) -> tuple:
-    """(changed, before view, after view, seconds waited or None)."""
-    params = module.params
+def run(module: IBMCloudModule, params: dict, warn: Callable[[str], None]) -> tuple:
+    """(changed, before view, after view, seconds waited or None) for the cluster of PARAMS."""
     containers = module.session.shared(ContainersClient)
     cluster = containers.get_cluster(params["cluster"])
     if cluster is None:
@@ -408,13 +535,13 @@ def run(module: IBMCloudModule) -> tuple:
         return False, describe(cluster, now=now), describe(cluster, now=now), None
     if module.check_mode and (params["instance_predicted"] or params["root_key_predicted"]):
         return predicted_change(cluster, params, now)
-    target = load_target(module, cluster)
+    target = load_target(module, params, cluster)
     if target.needs_change():
         check_change(target, module.session, params["min_days_before_expiration"], now, kms_session=module.kms_session)
     else:  # the cluster uses this key already: what would refuse a change only needs attention
         target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
     for warning in target.warnings:
-        module.warn(warning)
+        warn(warning)
     before = current_view(target, now)
     changed, after, waited = ensure_enabled(
         containers, target, check_mode=module.check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"]
@@ -424,8 +551,52 @@ def run(module: IBMCloudModule) -> tuple:
     if not module.check_mode:
         warning = record_previous_key(target, module.session)
         if warning:
-            module.warn(warning)
+            warn(warning)
     return True, before, view_after(target, after, predicted=module.check_mode, now=now), waited
+
+
+def outcome(changed: bool, after: dict, waited: Any) -> dict:
+    result: dict[str, Any] = {"changed": changed, "cluster_kms": after}
+    if waited is not None:
+        result["waited_seconds"] = round(waited, 1)
+    return result
+
+
+def run_one_of_many(module: IBMCloudModule, params: dict) -> dict:
+    """What the module returns for one cluster of O(clusters): its outcome, or its failure (the others go on)."""
+    warnings: list = []
+    result: dict[str, Any] = {"id": params.get("id"), "cluster": params["cluster"], "failed": False}
+    try:
+        changed, before, after, waited = run(module, params, warnings.append)
+    except IBMCloudError as error:
+        result.update(failed=True, changed=error.changed, msg=error.describe())
+        if error.as_result():
+            result["error"] = error.as_result()
+    else:
+        result.update(outcome(changed, after, waited), diff={"before": before, "after": after})
+    result["warnings"] = warnings
+    return result
+
+
+def run_many(module: IBMCloudModule, items: list) -> tuple:
+    """O(clusters), every cluster at once (up to AT_ONCE), each with its own outcome or failure: (result, the
+    failure message when a cluster failed, else None)."""
+    results = run_each(lambda params: run_one_of_many(module, params), items, at_once=AT_ONCE)
+    diffs = []
+    for one in results:
+        for warning in one.pop("warnings"):
+            module.warn(f"{one['cluster']}: {warning}")
+        diff = one.pop("diff", None)
+        if diff:
+            diffs.append({"before_header": one["cluster"], "after_header": one["cluster"], **diff})
+    result: dict[str, Any] = {"changed": any(one["changed"] for one in results), "clusters": results}
+    if module._diff:
+        result["diff"] = diffs
+    failed = [one for one in results if one["failed"]]
+    if not failed:
+        return result, None
+    reasons = "; ".join(f"{one['cluster']}: {one['msg']}" for one in failed)
+    return result, f"{len(failed)} of {len(results)} clusters failed. {reasons}"
 
 
 def main() -> None:
@@ -434,15 +605,24 @@ def main() -> None:
         supports_check_mode=True,
         needs=NEEDS,
         checks=CHECKS,
-        required_if=[("state", "enabled", ["instance", "root_key"])],
+        required_one_of=[("cluster", "clusters")],
+        mutually_exclusive=[("cluster", "clusters")],
     )
     try:
-        changed, before, after, waited = run(module)
+        items = items_of(module.params)
+    except InputError as error:
+        module.fail_from_error(error)
+    if module.params["cluster"] is None:
+        result, failure = run_many(module, items)
+        if failure:
+            module.fail_json(msg=failure, **result)
+        module.exit_json(**result)
+        return
+    try:
+        changed, before, after, waited = run(module, items[0], module.warn)
     except IBMCloudError as error:
         module.fail_from_error(error)
-    result: dict[str, Any] = {"changed": changed, "cluster_kms": after}
-    if waited is not None:
-        result["waited_seconds"] = round(waited, 1)
+    result = outcome(changed, after, waited)
     if module._diff:
         result["diff"] = {"before": before, "after": after}
     module.exit_json(**result)

@@ -110,3 +110,27 @@ def test_a_wait_stops_at_an_error_that_is_not_an_outage(error):
     with pytest.raises(type(error)):
         _wait.wait_until(answers("Deploying", error), lambda s: False, timeout=60, what="x", sleep=clock.sleep,
                          monotonic=clock.monotonic, report=lambda _line: None)
+
+
+def test_run_each_keeps_the_order_of_the_items():
+    assert _wait.run_each(lambda n: n * n, [3, 1, 2], at_once=2) == [9, 1, 4]
+    assert _wait.run_each(lambda n: n, [], at_once=4) == []
+
+
+def test_run_each_runs_the_items_side_by_side():
+    """Three items that each wait for the other two: they only get past the barrier when they run at once (run one
+    after the other, the first would wait out the barrier's timeout and break it)."""
+    import threading
+
+    barrier = threading.Barrier(3, timeout=60)
+    assert _wait.run_each(lambda n: barrier.wait() >= 0 and n, [1, 2, 3], at_once=3) == [1, 2, 3]
+
+
+def test_run_each_raises_what_an_item_raised():
+    def work(n):
+        if n == 2:
+            raise ValueError("two")
+        return n
+
+    with pytest.raises(ValueError, match="two"):
+        _wait.run_each(work, [1, 2, 3], at_once=3)

@@ -303,3 +303,58 @@ def test_main_a_rerun_during_an_update_waits_for_it_and_sends_nothing_again(caps
     assert result["changed"] is False and result["cluster_kms"]["master_state"] == "deployed"
     assert world["containers"].get_cluster.call_count == 2
     assert not world["containers"].enable_kms.called
+
+
+# -- clusters: several at once -----------------------------------------------------------------------------------------
+def clusters_args(*items, **more):
+    return {"instance": "kp", "root_key": "crk", "iam_token": ARGS["iam_token"], "clusters": list(items), **more}
+
+
+def test_main_clusters_returns_each_outcome_in_order(capsys, world):
+    result = run_main(capsys, clusters_args({"cluster": "demo", "id": "h1"}, {"cluster": "demo", "id": "h2", "private_endpoint": False},
+                                            wait=False))
+    assert result["changed"] is True and "cluster_kms" not in result
+    assert [(one["id"], one["failed"], one["changed"]) for one in result["clusters"]] == [("h1", False, True), ("h2", False, True)]
+    assert all(one["cluster_kms"]["root_key_id"] == "k1" for one in result["clusters"])
+    sent = [call[0][0]["private_endpoint"] for call in world["containers"].enable_kms.call_args_list]
+    assert sorted(sent) == [False, True]
+
+
+def test_main_clusters_a_failed_cluster_does_not_stop_the_others(capsys, world):
+    world["containers"].get_cluster.side_effect = lambda ref: None if ref == "gone" else cluster(False)
+    result = run_main(capsys, clusters_args({"cluster": "gone", "id": "h1"}, {"cluster": "demo", "id": "h2"}, wait=False))
+    assert result["failed"] and result["changed"] is True
+    assert result["msg"].startswith("1 of 2 clusters failed. gone: ") and "'gone' was not found" in result["msg"]
+    gone, demo = result["clusters"]
+    assert (gone["failed"], gone["changed"], "cluster_kms" in gone) == (True, False, False)
+    assert (demo["failed"], demo["changed"]) == (False, True)
+    assert world["containers"].enable_kms.call_count == 1
+
+
+def test_main_clusters_check_mode_predicts_each_with_a_diff_and_sends_nothing(capsys, world):
+    result = run_main(capsys, clusters_args({"cluster": "demo", "id": "h1"},
+                                            {"cluster": "demo", "id": "h2", "root_key": "crk-new", "root_key_predicted": True},
+                                            _ansible_check_mode=True, _ansible_diff=True))
+    assert [one["changed"] for one in result["clusters"]] == [True, True]
+    assert result["clusters"][1]["cluster_kms"]["root_key_name"] == "crk-new"
+    assert [(d["before_header"], d["before"]["enabled"], d["after"]["enabled"]) for d in result["diff"]] == [
+        ("demo", False, True), ("demo", False, True)]
+    assert not world["containers"].enable_kms.called
+    assert "demo: " in json.dumps(result["warnings"])  # each warning names its cluster
+
+
+@pytest.mark.parametrize("item, more, fragment", [
+    ({"cluster": "demo", "min_days_before_expiration": -1}, {}, "min_days_before_expiration=-1 must be 0 or more"),
+    ({"cluster": "demo"}, {"root_key": None}, "state=enabled needs instance and root_key."),
+    ({"cluster": "demo", "instance": ""}, {}, "instance"),
+])
+def test_main_clusters_bad_input_names_the_cluster_and_changes_nothing(capsys, world, item, more, fragment):
+    result = run_main(capsys, clusters_args({"cluster": "other", "root_key": "crk"}, item, **more))
+    assert result["failed"] and result["msg"].startswith("clusters[2] ('demo'): ") and fragment in result["msg"], result["msg"]
+    assert "clusters" not in result
+    assert not world["containers"].get_cluster.called and not world["containers"].enable_kms.called
+
+
+def test_main_cluster_and_clusters_exclude_each_other(capsys):
+    result = run_main(capsys, {**ARGS, "clusters": [{"cluster": "demo"}]})
+    assert result["failed"] and "mutually exclusive" in result["msg"]
