@@ -24,8 +24,47 @@ options:
   instance:
     description:
       - The KMS instance that holds the key, by guid, CRN or name.
+      - Required, here or in each item of O(root_keys).
     type: str
-    required: true
+  root_keys:
+    description:
+      - Several keys made sure of in one run, up to 16 at once, such as the root keys of a fleet of clusters. Only
+        with O(state=present) and without O(rotate).
+      - Each item is a key and the options it sets for itself; an option it leaves out is the module's. Each key is
+        found and, when missing, created as for one key (looked for again before it is created again).
+      - Two items for the same key (the same instance and O(key_id), O(alias) or O(name)) are refused before any
+        request.
+      - Each key has its own outcome in RV(root_keys). A key that fails does not stop the others; the task then fails,
+        naming each key that failed and why, and still returns RV(root_keys).
+      - With O(root_keys), the module returns RV(root_keys) instead of RV(root_key), RV(created) and RV(rotation).
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      id:
+        description: Any value, returned as it is with the key's outcome (the role passes what it looks the key up by).
+        type: raw
+      instance:
+        description: As O(instance).
+        type: str
+      name:
+        description: As O(name).
+        type: str
+      alias:
+        description: As O(alias).
+        type: str
+      key_id:
+        description: As O(key_id).
+        type: str
+      expiration_date:
+        description: As O(expiration_date).
+        type: str
+      expiration_days:
+        description: As O(expiration_days).
+        type: int
+      instance_predicted:
+        description: As O(instance_predicted).
+        type: bool
   name:
     description:
       - Name of the key. Required to create a key. Identifies the key when neither O(alias) nor O(key_id) is set.
@@ -165,6 +204,16 @@ EXAMPLES = r"""
       interval_month: 3
   register: crk
 
+- name: Make sure each cluster of a fleet has its own root key, expiring in a year, in one run
+  ibmcloud.kms.root_key:
+    instance: kms-for-clusters
+    expiration_days: 365
+    root_keys:
+      - {name: prod-eu-1-crk, alias: prod-eu-1-crk}
+      - {name: prod-eu-2-crk, alias: prod-eu-2-crk}
+      - {name: prod-eu-3-crk, alias: prod-eu-3-crk}
+  register: fleet_keys
+
 - name: Preview the creation without changing anything
   ibmcloud.kms.root_key:
     instance: kms-for-clusters
@@ -210,11 +259,45 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+root_keys:
+  description:
+    - With O(root_keys), the outcome of each key, in the order of O(root_keys).
+  returned: with O(root_keys)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    id:
+      description: The O(root_keys[].id) given for the key.
+      type: raw
+      sample: kms-for-clusters/prod-eu-3-crk
+    changed:
+      description: Whether the key was changed or created (or, in check mode, would be).
+      type: bool
+      sample: true
+    created:
+      description: As RV(created), for this key.
+      type: bool
+      sample: true
+    failed:
+      description: Whether the key failed; the other keys went on.
+      type: bool
+      sample: false
+    msg:
+      description: Why the key failed, with what to do about it.
+      returned: when failed
+      type: str
+      sample: "Root key 'prod-eu-3-crk' ..."
+    root_key:
+      description: As RV(root_key), for this key.
+      returned: unless failed
+      type: dict
+      sample: {}
 root_key:
   description:
     - The key after the task; in check mode, what it would be (without an id when it would be created).
     - After O(state=absent), the deleted key (RV(root_key.state=destroyed)); empty when the key does not exist.
-  returned: always
+  returned: without O(root_keys)
   type: dict
   contains:
     id:
@@ -336,7 +419,7 @@ root_key:
           sample: "2026-11-27T13:00:00Z"
 created:
   description: Whether the task created the key (in check mode, whether it would).
-  returned: always
+  returned: without O(root_keys)
   type: bool
   sample: false
   version_added: 0.2.0
@@ -387,6 +470,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     find_key,
     open_kms,
 )
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate as check_kinds
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import run_each
 
 CHECKS = {
     "instance": "not_empty",
@@ -399,9 +484,25 @@ CHECKS = {
 }
 
 
+# The options a key of O(root_keys) may set for itself; the others, and those it leaves out, are the module's.
+PER_KEY = dict(
+    id=dict(type="raw"),
+    instance=dict(type="str"),
+    name=dict(type="str"),
+    alias=dict(type="str"),
+    key_id=dict(type="str", no_log=False),
+    expiration_date=dict(type="str"),
+    expiration_days=dict(type="int"),
+    instance_predicted=dict(type="bool"),
+)
+# Keys of O(root_keys) made sure of at once: each waits mostly for Key Protect's answers.
+AT_ONCE = 16
+
+
 def argument_spec() -> dict:
     return dict(
-        instance=dict(type="str", required=True),
+        instance=dict(type="str"),
+        root_keys=dict(type="list", elements="dict", options=PER_KEY, no_log=False),
         name=dict(type="str"),
         alias=dict(type="str"),
         key_id=dict(type="str", no_log=False),
@@ -483,53 +584,155 @@ def run_state(
     return changed or rotated, key, rotation
 
 
+def ensure(module: IBMCloudModule, params: dict, warnings: list) -> dict:
+    """What the module returns for the key of PARAMS (with ``diff``); raises IBMCloudError."""
+    now = module.session.now()
+    predicted = params["instance_predicted"] and module.check_mode
+    if predicted and (params["key_id"] or params["state"] != "present"):
+        raise InputError("instance_predicted=true predicts a new key (state=present, by name or alias) only.")
+    kms = cast(KmsClient, None) if predicted else open_kms(module.session, params["instance"])
+    current = (
+        None
+        if predicted
+        else find_key(
+            kms,
+            key_id=params["key_id"],
+            alias=params["alias"],
+            name=None if params["alias"] or params["key_id"] else params["name"],
+        )
+    )
+    registrations = kms.registrations(current["id"]) if current else []
+    before = describe_key(current, registrations, now=now) if current else {}
+    changed, key, rotation = run_state(
+        kms, current, registrations, params, now=now, check_mode=module.check_mode, warnings=warnings
+    )
+    if changed and key and key.get("id") and not module.check_mode:
+        registrations = kms.registrations(key["id"])
+    after = describe_key(key, registrations, now=now) if key else {}
+    result: dict[str, Any] = {"changed": changed, "root_key": after, "created": current is None and bool(after)}
+    if rotation is not None:
+        result["rotation"] = rotation
+    result["diff"] = {"before": before, "after": after}
+    return result
+
+
+def items_of(params: dict) -> list:
+    """The options of each key: the module's, with what a key of O(root_keys) sets for itself; an InputError naming the
+    key when its options cannot work, or when two keys of O(root_keys) are the same key (two creates of one key)."""
+    items = [{}] if params["root_keys"] is None else params["root_keys"]
+    merged: list = []
+    seen: dict = {}
+    for number, item in enumerate(items, start=1):
+        one = {**params, **{name: value for name, value in item.items() if value is not None}}
+        try:
+            if not one["instance"]:
+                raise InputError("instance is required: the Key Protect or HPCS instance of the key.")
+            if item:
+                validate_item(one)
+            validate(one)
+        except InputError as error:
+            if not item:
+                raise
+            raise InputError(f"root_keys[{number}]: {error.message}") from None
+        identity = (one["instance"], key_label(one))
+        if identity in seen:
+            again = f"root_keys[{number}] is the key of root_keys[{seen[identity]}] again"
+            raise InputError(f"{again}: give each key once.")
+        seen[identity] = number
+        merged.append(one)
+    return merged
+
+
+def validate_item(one: dict) -> None:
+    """What the module's own checks (CHECKS, required_one_of, mutually_exclusive) ask of a key of O(root_keys)."""
+    check_kinds(one, {name: kind for name, kind in CHECKS.items() if name in PER_KEY})
+    if not (one["name"] or one["alias"] or one["key_id"]):
+        raise InputError("give one of name, alias or key_id.")
+    if one["key_id"] and one["alias"]:
+        raise InputError("key_id and alias are mutually exclusive.")
+    if one["expiration_date"] and one["expiration_days"] is not None:
+        raise InputError("expiration_date and expiration_days are mutually exclusive.")
+    if one["state"] != "present" or one["rotate"]:
+        raise InputError("root_keys makes sure keys exist (state=present, rotate=false) only.")
+
+
+def ensure_one_of_many(module: IBMCloudModule, params: dict) -> dict:
+    """What the module returns for one key of O(root_keys): its outcome, or its failure (the others go on)."""
+    warnings: list = []
+    result: dict[str, Any] = {"id": params.get("id"), "failed": False}
+    try:
+        result.update(ensure(module, params, warnings))
+    except IBMCloudError as error:
+        result.update(failed=True, changed=error.changed, created=False, msg=error.describe())
+        if error.as_result():
+            result["error"] = error.as_result()
+    result["warnings"] = warnings
+    return result
+
+
+def key_label(params: dict) -> str:
+    """What the key of PARAMS is known by: its id, else its alias, else its name."""
+    return params["key_id"] or params["alias"] or params["name"]
+
+
+def ensure_many(module: IBMCloudModule, items: list) -> tuple:
+    """O(root_keys), every key at once (up to AT_ONCE): (result, the failure message when a key failed, else None)."""
+    results = run_each(lambda params: ensure_one_of_many(module, params), items, at_once=AT_ONCE)
+    diffs = []
+    for params, one in zip(items, results):
+        label = key_label(params)
+        for warning in one.pop("warnings"):
+            module.warn(f"{label}: {warning}")
+        diff = one.pop("diff", None)
+        if diff:
+            diffs.append({"before_header": label, "after_header": label, **diff})
+    result: dict[str, Any] = {"changed": any(one["changed"] for one in results), "root_keys": results}
+    if module._diff:
+        result["diff"] = diffs
+    failed = [(params, one) for params, one in zip(items, results) if one["failed"]]
+    if not failed:
+        return result, None
+    reasons = "; ".join(f"{key_label(params)}: {one['msg']}" for params, one in failed)
+    return result, f"{len(failed)} of {len(results)} keys failed. {reasons}"
+
+
 def main() -> None:
     module = IBMCloudModule(
         argument_spec(),
         supports_check_mode=True,
         needs=NEEDS,
         checks=CHECKS,
-        required_one_of=[("name", "alias", "key_id")],
-        mutually_exclusive=[("key_id", "alias"), ("expiration_date", "expiration_days")],
+        required_one_of=[("name", "alias", "key_id", "root_keys")],
+        mutually_exclusive=[
+            ("key_id", "alias"),
+            ("expiration_date", "expiration_days"),
+            ("root_keys", "name"),
+            ("root_keys", "alias"),
+            ("root_keys", "key_id"),
+        ],
     )
-    params = module.params
+    try:
+        items = items_of(module.params)
+    except InputError as error:
+        module.fail_from_error(error)
+    if module.params["root_keys"] is not None:
+        result, failure = ensure_many(module, items)
+        if failure:
+            module.fail_json(msg=failure, **result)
+        module.exit_json(**result)
+        return
     warnings: list = []
     try:
-        validate(params)
-        now = module.session.now()
-        predicted = params["instance_predicted"] and module.check_mode
-        if predicted and (params["key_id"] or params["state"] != "present"):
-            raise InputError("instance_predicted=true predicts a new key (state=present, by name or alias) only.")
-        kms = cast(KmsClient, None) if predicted else open_kms(module.session, params["instance"])
-        current = (
-            None
-            if predicted
-            else find_key(
-                kms,
-                key_id=params["key_id"],
-                alias=params["alias"],
-                name=None if params["alias"] or params["key_id"] else params["name"],
-            )
-        )
-        registrations = kms.registrations(current["id"]) if current else []
-        before = describe_key(current, registrations, now=now) if current else {}
-        changed, key, rotation = run_state(
-            kms, current, registrations, params, now=now, check_mode=module.check_mode, warnings=warnings
-        )
-        if changed and key and key.get("id") and not module.check_mode:
-            registrations = kms.registrations(key["id"])
-        after = describe_key(key, registrations, now=now) if key else {}
+        result = ensure(module, items[0], warnings)
     except IBMCloudError as error:
         for warning in warnings:
             module.warn(warning)
         module.fail_from_error(error)
     for warning in warnings:
         module.warn(warning)
-    result: dict[str, Any] = {"changed": changed, "root_key": after, "created": current is None and bool(after)}
-    if rotation is not None:
-        result["rotation"] = rotation
+    diff = result.pop("diff")
     if module._diff:
-        result["diff"] = {"before": before, "after": after}
+        result["diff"] = diff
     module.exit_json(**result)
 
 

@@ -157,3 +157,78 @@ def test_main_expiration_date_and_days_exclude_each_other(capsys, monkeypatch):
     result = run_main(capsys, monkeypatch, fake_kms(), {"instance": "kms", "name": "crk", "expiration_days": 30,
                                                         "expiration_date": "2030-01-01T00:00:00Z"})
     assert result["failed"] and "mutually exclusive" in result["msg"]
+
+
+# -- keys: several at once ---------------------------------------------------------------------------------------------
+class FleetKms:
+    """A Key Protect instance that holds the keys it is given and creates the missing ones (thread-safe enough: each
+    test key has its own alias)."""
+
+    def __init__(self, *existing):
+        self.keys = {key["aliases"][0]: dict(key) for key in existing}
+        self.created = []
+
+    def get_key(self, ref):
+        return self.keys.get(ref)
+
+    def registrations(self, _key_id):
+        return []
+
+    def create_key(self, spec, *, key_ring=None, find):
+        alias = spec["aliases"][0]
+        if alias == "broken":
+            raise root_key.IBMCloudError("Key Protect answered HTTP 500 three times.")
+        self.keys[alias] = {**KEY, "id": f"id-{alias}", "name": spec["name"], "aliases": [alias]}
+        self.created.append(alias)
+        return self.keys[alias]
+
+
+def run_keys(capsys, monkeypatch, kms, keys, **more):
+    monkeypatch.setattr(root_key, "open_kms", lambda session, ref: kms)
+    return run_module(capsys, root_key.main, {"iam_token": make_token(), "instance": "kms", "root_keys": keys, **more})
+
+
+def test_main_keys_makes_sure_of_each_key_and_returns_each_outcome_in_order(capsys, monkeypatch):
+    kms = FleetKms({**KEY, "aliases": ["a-crk"]})
+    result = run_keys(capsys, monkeypatch, kms, [{"id": "a", "name": "a", "alias": "a-crk"},
+                                                 {"id": "b", "name": "b", "alias": "b-crk", "expiration_days": 30}])
+    assert result["changed"] is True and "root_key" not in result
+    assert [(k["id"], k["changed"], k["created"], k["failed"]) for k in result["root_keys"]] == [
+        ("a", False, False, False), ("b", True, True, False)]
+    assert result["root_keys"][1]["root_key"]["aliases"] == ["b-crk"] and kms.created == ["b-crk"]
+
+
+def test_main_keys_a_failed_key_does_not_stop_the_others(capsys, monkeypatch):
+    kms = FleetKms()
+    result = run_keys(capsys, monkeypatch, kms, [{"id": 1, "name": "x", "alias": "broken"}, {"id": 2, "name": "y", "alias": "y-crk"}])
+    assert result["failed"] and result["msg"].startswith("1 of 2 keys failed. broken: ")
+    assert [(k["failed"], k["created"]) for k in result["root_keys"]] == [(True, False), (False, True)]
+    assert kms.created == ["y-crk"]
+
+
+def test_main_keys_check_mode_predicts_each_with_a_diff_and_creates_nothing(capsys, monkeypatch):
+    kms = FleetKms()
+    result = run_keys(capsys, monkeypatch, kms, [{"name": "a", "alias": "a-crk"}, {"name": "b", "alias": "b-crk"}],
+                      _ansible_check_mode=True, _ansible_diff=True)
+    assert [(k["changed"], k["created"]) for k in result["root_keys"]] == [(True, True), (True, True)]
+    assert [(d["before_header"], d["before"]) for d in result["diff"]] == [("a-crk", {}), ("b-crk", {})]
+    assert kms.created == []
+
+
+@pytest.mark.parametrize("keys, more, fragment", [
+    ([{"name": "a", "alias": "a-crk"}, {"name": "b", "alias": "a-crk"}], {}, "root_keys[2] is the key of root_keys[1] again"),
+    ([{"name": "a", "alias": "a-crk"}, {"id": "no-name"}], {}, "root_keys[2]: give one of name, alias or key_id."),
+    ([{"name": "a", "alias": "a-crk", "expiration_days": 0}], {}, "root_keys[1]: "),
+    ([{"name": "a", "alias": "a-crk"}], {"rotate": True}, "root_keys[1]: root_keys makes sure keys exist"),
+    ([{"name": "a", "alias": "a-crk"}], {"instance": None}, "root_keys[1]: instance is required"),
+])
+def test_main_keys_bad_input_is_refused_before_any_request(capsys, monkeypatch, keys, more, fragment):
+    kms = FleetKms()
+    result = run_keys(capsys, monkeypatch, kms, keys, **more)
+    assert result["failed"] and result["msg"].startswith(fragment), result["msg"]
+    assert "root_keys" not in result and kms.created == []
+
+
+def test_main_keys_and_one_key_exclude_each_other(capsys, monkeypatch):
+    result = run_keys(capsys, monkeypatch, FleetKms(), [{"name": "a"}], alias="x")
+    assert result["failed"] and "mutually exclusive" in result["msg"]
