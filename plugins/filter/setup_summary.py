@@ -10,9 +10,10 @@ name: setup_summary
 short_description: The summary the cluster_encryption role keeps for a cluster
 version_added: 0.2.0
 description:
-  - Builds the fact C(cluster_encryption_summary) that the cluster_encryption role sets for each cluster, from the
-    cluster's KMS view after the role's steps and what the steps did, in one call (the role's decisions are Python,
-    not Jinja).
+  - Builds the fact C(cluster_encryption_summary) that the cluster_encryption role sets for each cluster, from what
+    the role's steps found and did, in one call (the role's decisions are Python, not Jinja).
+  - The cluster's KMS view after the steps is what a read back found (O(read_back)), else what the enable step saw
+    after its wait (O(enabled_view), not in check mode), else what the first read found (the input).
   - Adds whether the cluster ended encrypted with the intended, healthy root key (RV(_value.problem)) and the lines the
     role shows (RV(_value.lines)).
 author:
@@ -21,20 +22,25 @@ positional: _input
 options:
   _input:
     description:
-      - The cluster's KMS view after the steps, as M(ibmcloud.kms.cluster_kms) or M(ibmcloud.kms.cluster_kms_info)
-        return it.
+      - The cluster's KMS view as the first read found it (RV(ibmcloud.kms.prerequisites_info#module:cluster_kms)).
     type: dict
     required: true
+  enabled_view:
+    description:
+      - The cluster's KMS view that M(ibmcloud.kms.cluster_kms) returned after its wait; null when it did not run.
+    type: dict
+  read_back:
+    description:
+      - What M(ibmcloud.kms.cluster_kms_info) read back (its RV(ibmcloud.kms.cluster_kms_info#module:clusters)); empty
+        when it did not run.
+    type: list
+    elements: dict
   cluster:
     description: The cluster's name.
     type: str
     required: true
   check_mode:
     description: Whether the run is a check-mode run.
-    type: bool
-    required: true
-  preview:
-    description: Whether check mode predicts a change (the cluster is not encrypted yet, which is then no problem).
     type: bool
     required: true
   kms_instance:
@@ -61,6 +67,12 @@ options:
     description: Whether the root key was created (or would be).
     type: bool
     required: true
+  key_changed:
+    description:
+      - Whether the root key was created or changed (or would be). In check mode, a change predicted to the key, the
+        instance or KMS means that the cluster is not encrypted yet, which is then no problem.
+    type: bool
+    required: true
   kms_changed:
     description: Whether KMS was enabled or switched on the cluster (or would be).
     type: bool
@@ -82,9 +94,9 @@ EXAMPLES = r"""
 - name: Keep a summary of what was found and done (as the cluster_encryption role does)
   ansible.builtin.set_fact:
     summary: >-
-      {{ cluster_view | ibmcloud.kms.setup_summary(cluster='prod-eu-3', check_mode=ansible_check_mode, preview=false,
-      kms_instance=instance, instance_created=false, service='key-protect', key=key, key_name='prod-eu-3-crk',
-      key_created=false, kms_changed=false) }}
+      {{ read.cluster_kms | ibmcloud.kms.setup_summary(cluster='prod-eu-3', check_mode=ansible_check_mode,
+      kms_instance=read.instance, instance_created=false, service='key-protect', key=read.root_key,
+      key_name='prod-eu-3-crk', key_created=false, key_changed=false, kms_changed=false) }}
 """
 
 RETURN = r"""

@@ -14,25 +14,30 @@ from typing import Any, Optional
 
 
 def summary(
-    view: Optional[dict],
+    read_view: Optional[dict],
     *,
     cluster: str,
     check_mode: bool,
-    preview: bool,
     kms_instance: dict,
     instance_created: bool,
     service: str,
     key: Optional[dict],
     key_name: str,
     key_created: bool,
+    key_changed: bool,
     kms_changed: bool,
+    enabled_view: Optional[dict] = None,
+    read_back: Optional[list] = None,
     authorization_results: Optional[list] = None,
     authorization_target: Any = None,
     unverified: Optional[list] = None,
 ) -> dict:
-    """The summary of one cluster. VIEW is the cluster's KMS view after the steps (cluster_kms or cluster_kms_info);
-    PREVIEW says that check mode predicts a change (the cluster is not encrypted yet, and that is no problem)."""
-    view, key = view or {}, key or {}
+    """The summary of one cluster, from the cluster's KMS view as the first read found it (READ_VIEW), as the enable
+    step saw it after its wait (ENABLED_VIEW) and as a read back found it (READ_BACK, a list of one view)."""
+    view = after_steps(read_view, enabled_view, read_back, check_mode=check_mode)
+    key = key or {}
+    # Check mode that predicts a change: the cluster is not encrypted yet, and that is no problem.
+    preview = check_mode and (key_changed or kms_changed or instance_created)
     done = {
         "cluster": cluster,
         "check_mode": check_mode,
@@ -63,6 +68,18 @@ def summary(
     done["problem"] = None if preview else problem(done)
     done["lines"] = lines(done)
     return done
+
+
+def after_steps(
+    read_view: Optional[dict], enabled_view: Optional[dict], read_back: Optional[list], *, check_mode: bool
+) -> dict:
+    """The cluster's KMS view after the steps: what the read back found, else what the enable step saw after its wait
+    (not in check mode, where it is a prediction), else what the first read found (a cluster the steps left alone)."""
+    if read_back:
+        return read_back[0]
+    if enabled_view and not check_mode:
+        return enabled_view
+    return read_view or {}
 
 
 def problem(done: dict) -> Optional[str]:

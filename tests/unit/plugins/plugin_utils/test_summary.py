@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.filter.setup_summary import FilterModule
-from ansible_collections.ibmcloud.kms.plugins.plugin_utils._summary import summary
+from ansible_collections.ibmcloud.kms.plugins.plugin_utils._summary import after_steps, summary
 
 INSTANCE = {"guid": "g1", "name": "kp"}
 KEY = {"id": "k1", "name": "demo-crk", "state": "active", "expiration_date": "2027-11-30T00:00:00Z"}
 HEALTHY = {"enabled": True, "root_key_id": "k1", "root_key_days_until_expiration": 364, "master_status": "Ready",
            "healthy": True, "problems": []}
-BASE = dict(cluster="demo", check_mode=False, preview=False, kms_instance=INSTANCE, instance_created=False,
-            service="key-protect", key=KEY, key_name="demo-crk", key_created=False, kms_changed=False)
+BASE = dict(cluster="demo", check_mode=False, kms_instance=INSTANCE, instance_created=False, service="key-protect", key=KEY,
+            key_name="demo-crk", key_created=False, key_changed=False, kms_changed=False)
 
 # (view, changes to BASE, problem fragment or None, the four lines)
 CASES = [
@@ -39,7 +39,7 @@ CASES = [
         "Cluster demo: KMS off (unchanged), root key None, None days to expiration, master None",
         "Problems: "]),
     # check mode that predicts a change: no problem, and the lines say what would be
-    ({"enabled": False}, {"check_mode": True, "preview": True, "kms_instance": {"guid": None, "name": "kp"},
+    ({"enabled": False}, {"check_mode": True, "kms_instance": {"guid": None, "name": "kp"},
                           "instance_created": True, "key": {}, "kms_changed": True}, None, [
         "KMS instance kp (new): would be created",
         "Root key demo-crk (new): would be created",
@@ -47,6 +47,10 @@ CASES = [
         "Check mode: nothing was changed"]),
     # check mode on a converged cluster: what it is
     (HEALTHY, {"check_mode": True}, None, [None, None, None, "Check mode: nothing was changed"]),
+    # check mode that predicts a change of the key only (its rotation policy): no problem either
+    ({"enabled": False}, {"check_mode": True, "key_changed": True}, None, None),
+    # ... which without check mode is one
+    ({"enabled": False}, {"key_changed": True}, "KMS is off or uses another key", None),
 ]
 
 
@@ -92,3 +96,21 @@ def test_a_key_without_a_name_shows_the_name_asked_for():
 
 def test_the_filter_is_the_summary():
     assert FilterModule().filters()["setup_summary"](HEALTHY, **BASE) == summary(HEALTHY, **BASE)
+
+
+OTHER = {**HEALTHY, "root_key_id": "k2"}
+# (what the first read found, what the enable step saw, what a read back found, check mode, the view after the steps)
+VIEWS = [
+    (HEALTHY, None, [], False, HEALTHY),
+    (HEALTHY, OTHER, [], False, OTHER),
+    (HEALTHY, OTHER, [], True, HEALTHY),  # in check mode, the enable step's view is a prediction
+    (HEALTHY, OTHER, [{"enabled": False}], False, {"enabled": False}),
+    (None, None, [], False, {}),
+]
+
+
+@pytest.mark.parametrize("read_view, enabled_view, read_back, check_mode, view", VIEWS)
+def test_the_view_after_the_steps(read_view, enabled_view, read_back, check_mode, view):
+    assert after_steps(read_view, enabled_view, read_back, check_mode=check_mode) == view
+    done = summary(read_view, **{**BASE, "check_mode": check_mode}, enabled_view=enabled_view, read_back=read_back)
+    assert done["cluster_root_key_id"] == view.get("root_key_id")
