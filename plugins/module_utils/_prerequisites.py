@@ -698,11 +698,18 @@ CHANGE_CHECKS = (
 
 
 def check_change(
-    target: Target, session: Session, min_days: int, now: float, *, kms_session: Optional[Session] = None
+    target: Target,
+    session: Session,
+    min_days: int,
+    now: float,
+    *,
+    kms_session: Optional[Session] = None,
+    reads: Optional[ReadOnce] = None,
 ) -> None:
     """Collect in TARGET every reason cluster_kms's change cannot work, before any changing request: a failed check
     stops it, one that could not be verified becomes a warning. ``kms_session`` (the KMS account's own credentials)
-    reads the KMS side, as in prerequisites_info."""
+    reads the KMS side, as in prerequisites_info; ``reads`` is what the clusters of one run share (the caller's
+    policies, the authorization, the key owners' roles), read once for all of them."""
     check_target(target, session, min_days, now)
     ask = Ask(
         cluster=target.cluster["id"],
@@ -719,6 +726,7 @@ def check_change(
         cluster=target.cluster,
         instance=target.instance,
         key=target.key,
+        reads=reads or ReadOnce(),
     )
     for name, check in CHANGE_CHECKS:
         result = check(kms_session or session if name in KMS_SIDE else session, ask, found)

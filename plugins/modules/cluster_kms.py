@@ -389,7 +389,7 @@ waited_seconds:
   sample: 3.4
 """
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC, PREDICTED_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
@@ -413,6 +413,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ACTIVE
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisite_model import ReadOnce
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate
@@ -520,8 +521,9 @@ def current_view(target: Target, now: float) -> dict:
     return describe(target.cluster, instance=target.instance, key=key, registration=current, now=now)
 
 
-def run(module: IBMCloudModule, params: dict, warn: Callable[[str], None]) -> tuple:
-    """(changed, before view, after view, seconds waited or None) for the cluster of PARAMS."""
+def run(module: IBMCloudModule, params: dict, warn: Callable[[str], None], reads: Optional[ReadOnce] = None) -> tuple:
+    """(changed, before view, after view, seconds waited or None) for the cluster of PARAMS; READS is what the
+    clusters of one run share, read once for all of them."""
     containers = module.session.shared(ContainersClient)
     cluster = containers.get_cluster(params["cluster"])
     if cluster is None:
@@ -537,7 +539,14 @@ def run(module: IBMCloudModule, params: dict, warn: Callable[[str], None]) -> tu
         return predicted_change(cluster, params, now)
     target = load_target(module, params, cluster)
     if target.needs_change():
-        check_change(target, module.session, params["min_days_before_expiration"], now, kms_session=module.kms_session)
+        check_change(
+            target,
+            module.session,
+            params["min_days_before_expiration"],
+            now,
+            kms_session=module.kms_session,
+            reads=reads,
+        )
     else:  # the cluster uses this key already: what would refuse a change only needs attention
         target.warnings.extend(key_problems(target.key, target.key_ref, params["min_days_before_expiration"], now))
     for warning in target.warnings:
@@ -562,12 +571,12 @@ def outcome(changed: bool, after: dict, waited: Any) -> dict:
     return result
 
 
-def run_one_of_many(module: IBMCloudModule, params: dict) -> dict:
+def run_one_of_many(module: IBMCloudModule, params: dict, reads: ReadOnce) -> dict:
     """What the module returns for one cluster of O(clusters): its outcome, or its failure (the others go on)."""
     warnings: list = []
     result: dict[str, Any] = {"id": params.get("id"), "cluster": params["cluster"], "failed": False}
     try:
-        changed, before, after, waited = run(module, params, warnings.append)
+        changed, before, after, waited = run(module, params, warnings.append, reads)
     except IBMCloudError as error:
         result.update(failed=True, changed=error.changed, msg=error.describe())
         if error.as_result():
@@ -581,7 +590,8 @@ def run_one_of_many(module: IBMCloudModule, params: dict) -> dict:
 def run_many(module: IBMCloudModule, items: list) -> tuple:
     """O(clusters), every cluster at once (up to AT_ONCE), each with its own outcome or failure: (result, the
     failure message when a cluster failed, else None)."""
-    results = run_each(lambda params: run_one_of_many(module, params), items, at_once=AT_ONCE)
+    reads = ReadOnce()  # the caller's policies, the authorization, the key owners' roles: once for all the clusters
+    results = run_each(lambda params: run_one_of_many(module, params, reads), items, at_once=AT_ONCE)
     diffs = []
     for one in results:
         for warning in one.pop("warnings"):

@@ -358,3 +358,22 @@ def test_main_clusters_bad_input_names_the_cluster_and_changes_nothing(capsys, w
 def test_main_cluster_and_clusters_exclude_each_other(capsys):
     result = run_main(capsys, {**ARGS, "clusters": [{"cluster": "demo"}]})
     assert result["failed"] and "mutually exclusive" in result["msg"]
+
+
+def test_main_clusters_read_what_they_share_once(capsys, world, monkeypatch):
+    """The caller's policies and the authorization, which every cluster's checks need, are read once for the run."""
+    reads = {"policies": 0, "authorization": 0}
+
+    def policies(_session):
+        reads["policies"] += 1
+        return []
+
+    def authorization(*_a, **_k):
+        reads["authorization"] += 1
+        return {"id": "p1"}
+
+    monkeypatch.setattr(pr_roles, "caller_policies", policies)
+    monkeypatch.setattr(pr_roles, "find_covering_authorization", authorization)
+    result = run_main(capsys, clusters_args(*({"cluster": "demo", "id": n} for n in range(4)), wait=False))
+    assert [one["changed"] for one in result["clusters"]] == [True] * 4
+    assert reads == {"policies": 1, "authorization": 1}
