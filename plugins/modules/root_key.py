@@ -62,6 +62,17 @@ options:
       expiration_days:
         description: As O(expiration_days).
         type: int
+      rotation_policy:
+        description: As O(rotation_policy).
+        type: dict
+        suboptions:
+          enabled:
+            description: As O(rotation_policy.enabled).
+            type: bool
+            default: true
+          interval_month:
+            description: As O(rotation_policy.interval_month).
+            type: int
       instance_predicted:
         description: As O(instance_predicted).
         type: bool
@@ -493,6 +504,9 @@ PER_KEY = dict(
     key_id=dict(type="str", no_log=False),
     expiration_date=dict(type="str"),
     expiration_days=dict(type="int"),
+    rotation_policy=dict(
+        type="dict", options=dict(enabled=dict(type="bool", default=True), interval_month=dict(type="int"))
+    ),
     instance_predicted=dict(type="bool"),
 )
 # Keys of O(root_keys) made sure of at once: each waits mostly for Key Protect's answers.

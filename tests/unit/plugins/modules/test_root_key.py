@@ -232,3 +232,12 @@ def test_main_keys_bad_input_is_refused_before_any_request(capsys, monkeypatch, 
 def test_main_keys_and_one_key_exclude_each_other(capsys, monkeypatch):
     result = run_keys(capsys, monkeypatch, FleetKms(), [{"name": "a"}], alias="x")
     assert result["failed"] and "mutually exclusive" in result["msg"]
+
+
+def test_main_keys_each_key_may_have_its_own_rotation_policy(capsys, monkeypatch):
+    kms = FleetKms()
+    result = run_keys(capsys, monkeypatch, kms, [{"name": "a", "alias": "a-crk"},
+                                                 {"name": "b", "alias": "b-crk", "rotation_policy": {"interval_month": 13}}],
+                      rotation_policy={"interval_month": 3})
+    assert result["failed"] and result["msg"].startswith("root_keys[2]: rotation_policy.interval_month must be 1 to 12, not 13")
+    assert "root_keys" not in result and kms.created == []
