@@ -355,8 +355,11 @@ class Target:
         }
 
 
-def read_key_side(target: Target, session: Session, *, kms_credentials: bool = False) -> None:
-    """The root key and the cluster's registrations in the target instance.
+def read_key_side(
+    target: Target, session: Session, *, kms_credentials: bool = False, reads: Optional[Any] = None
+) -> None:
+    """The root key and the cluster's registrations in the target instance (the instance's registrations read once
+    for the clusters of one run when READS, a ReadOnce, is given).
 
     With the caller's session, a cross-account instance that refuses the reads (HTTP 401/403) leaves the key checks
     to the Kubernetes Service, with a warning. With the KMS account's own session (``kms_credentials``), the reads
@@ -365,7 +368,11 @@ def read_key_side(target: Target, session: Session, *, kms_credentials: bool = F
     try:
         target.kms = KmsClient(session, target.instance)
         target.key = target.kms.find_root_key(target.key_ref)
-        target.current, target.previous_key_ids = split_registrations(target.kms.registrations(), target.cluster)
+        kms = target.kms
+        registrations = reads.get(("registrations", target.instance["guid"]), kms.registrations) if reads else None
+        target.current, target.previous_key_ids = split_registrations(
+            kms.registrations() if registrations is None else registrations, target.cluster
+        )
     except IBMCloudError as error:
         if kms_credentials or not target.cross_account or error.status not in (401, 403):
             raise

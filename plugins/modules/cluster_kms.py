@@ -42,7 +42,8 @@ options:
     description:
       - Several clusters, changed in one run, up to 32 at once, so that their masters update side by side instead of
         one after the other (a master update takes about 20 minutes on IBM Cloud).
-      - Each item is a cluster and the options it sets for itself; an option it leaves out is the module's.
+      - Each item is a cluster and the options it sets for itself; an option it leaves out is the module's. A cluster
+        given twice is refused before any request.
       - Each cluster has its own outcome in RV(clusters). A cluster that fails does not stop the others; the task then
         fails, naming each cluster that failed and why, and still returns RV(clusters).
       - With O(clusters), the module returns RV(clusters) instead of RV(cluster_kms) and RV(waited_seconds).
@@ -464,28 +465,37 @@ def items_of(params: dict) -> list:
     """The options of each cluster: the module's, with what a cluster of O(clusters) sets for itself; an InputError
     naming the cluster when its options cannot work."""
     items = [{}] if params["cluster"] is not None else params["clusters"]
-    merged = []
+    merged: list = []
+    seen: dict = {}
     for number, item in enumerate(items, start=1):
         one = {**params, **{name: value for name, value in item.items() if value is not None}}
         try:
             validate(one, {name: kind for name, kind in CHECKS.items() if item and name in PER_CLUSTER})
             if one["state"] == "enabled" and not (one["instance"] and one["root_key"]):
                 raise InputError("state=enabled needs instance and root_key.")
+            if one["cluster"] in seen:
+                raise InputError(f"the cluster of clusters[{seen[one['cluster']]}] again: give each cluster once.")
         except InputError as error:
             if not item:
                 raise
             raise InputError(f"clusters[{number}] ({one['cluster']!r}): {error.message}") from None
+        seen[one["cluster"]] = number
         merged.append(one)
     return merged
 
 
-def load_target(module: IBMCloudModule, params: dict, cluster: dict) -> Target:
-    """The instance and root key, read with the KMS account's own session when given (else the caller's)."""
+def load_target(module: IBMCloudModule, params: dict, cluster: dict, reads: ReadOnce) -> Target:
+    """The instance and root key, read with the KMS account's own session when given (else the caller's). The
+    instance and its registrations before the change are read once for the clusters of one run (READS)."""
     session, kms_session = module.session, module.kms_session
     key_session = kms_session or session
     key_ref, crn_guid = parse_root_key(params["root_key"])
     kms_account_id = kms_account(session, kms_session, params["kms_account_id"])
-    instance = resolve_instance(ResourceClient(key_session), params["instance"], kms_account_id, key_session.account_id)
+
+    def resolve() -> dict:
+        return resolve_instance(ResourceClient(key_session), params["instance"], kms_account_id, key_session.account_id)
+
+    instance = reads.get(("instance", params["instance"]), resolve)
     if crn_guid and crn_guid != instance["guid"]:
         raise InputError(f"Root key {params['root_key']} belongs to instance {crn_guid}, not {instance['guid']}.")
     target = Target(
@@ -495,7 +505,7 @@ def load_target(module: IBMCloudModule, params: dict, cluster: dict) -> Target:
         kms_account_id=kms_account_id,
         private_endpoint=params["private_endpoint"],
     )
-    read_key_side(target, key_session, kms_credentials=kms_session is not None)
+    read_key_side(target, key_session, kms_credentials=kms_session is not None, reads=reads)
     read_previous_keys(target, session)
     return target
 
@@ -537,7 +547,7 @@ def run(module: IBMCloudModule, params: dict, warn: Callable[[str], None], reads
         return False, describe(cluster, now=now), describe(cluster, now=now), None
     if module.check_mode and (params["instance_predicted"] or params["root_key_predicted"]):
         return predicted_change(cluster, params, now)
-    target = load_target(module, params, cluster)
+    target = load_target(module, params, cluster, reads or ReadOnce())
     if target.needs_change():
         check_change(
             target,

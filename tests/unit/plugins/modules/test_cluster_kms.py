@@ -311,7 +311,7 @@ def clusters_args(*items, **more):
 
 
 def test_main_clusters_returns_each_outcome_in_order(capsys, world):
-    result = run_main(capsys, clusters_args({"cluster": "demo", "id": "h1"}, {"cluster": "demo", "id": "h2", "private_endpoint": False},
+    result = run_main(capsys, clusters_args({"cluster": "demo", "id": "h1"}, {"cluster": "demo2", "id": "h2", "private_endpoint": False},
                                             wait=False))
     assert result["changed"] is True and "cluster_kms" not in result
     assert [(one["id"], one["failed"], one["changed"]) for one in result["clusters"]] == [("h1", False, True), ("h2", False, True)]
@@ -333,12 +333,12 @@ def test_main_clusters_a_failed_cluster_does_not_stop_the_others(capsys, world):
 
 def test_main_clusters_check_mode_predicts_each_with_a_diff_and_sends_nothing(capsys, world):
     result = run_main(capsys, clusters_args({"cluster": "demo", "id": "h1"},
-                                            {"cluster": "demo", "id": "h2", "root_key": "crk-new", "root_key_predicted": True},
+                                            {"cluster": "demo2", "id": "h2", "root_key": "crk-new", "root_key_predicted": True},
                                             _ansible_check_mode=True, _ansible_diff=True))
     assert [one["changed"] for one in result["clusters"]] == [True, True]
     assert result["clusters"][1]["cluster_kms"]["root_key_name"] == "crk-new"
     assert [(d["before_header"], d["before"]["enabled"], d["after"]["enabled"]) for d in result["diff"]] == [
-        ("demo", False, True), ("demo", False, True)]
+        ("demo", False, True), ("demo2", False, True)]
     assert not world["containers"].enable_kms.called
     assert "demo: " in json.dumps(result["warnings"])  # each warning names its cluster
 
@@ -347,10 +347,11 @@ def test_main_clusters_check_mode_predicts_each_with_a_diff_and_sends_nothing(ca
     ({"cluster": "demo", "min_days_before_expiration": -1}, {}, "min_days_before_expiration=-1 must be 0 or more"),
     ({"cluster": "demo"}, {"root_key": None}, "state=enabled needs instance and root_key."),
     ({"cluster": "demo", "instance": ""}, {}, "instance"),
+    ({"cluster": "other"}, {}, "the cluster of clusters[1] again: give each cluster once."),
 ])
 def test_main_clusters_bad_input_names_the_cluster_and_changes_nothing(capsys, world, item, more, fragment):
     result = run_main(capsys, clusters_args({"cluster": "other", "root_key": "crk"}, item, **more))
-    assert result["failed"] and result["msg"].startswith("clusters[2] ('demo'): ") and fragment in result["msg"], result["msg"]
+    assert result["failed"] and result["msg"].startswith(f"clusters[2] ({item['cluster']!r}): ") and fragment in result["msg"], result["msg"]
     assert "clusters" not in result
     assert not world["containers"].get_cluster.called and not world["containers"].enable_kms.called
 
@@ -361,7 +362,8 @@ def test_main_cluster_and_clusters_exclude_each_other(capsys):
 
 
 def test_main_clusters_read_what_they_share_once(capsys, world, monkeypatch):
-    """The caller's policies and the authorization, which every cluster's checks need, are read once for the run."""
+    """The instance, its registrations before the change, the caller's policies and the authorization, which every
+    cluster's checks need, are read once for the run."""
     reads = {"policies": 0, "authorization": 0}
 
     def policies(_session):
@@ -374,6 +376,8 @@ def test_main_clusters_read_what_they_share_once(capsys, world, monkeypatch):
 
     monkeypatch.setattr(pr_roles, "caller_policies", policies)
     monkeypatch.setattr(pr_roles, "find_covering_authorization", authorization)
-    result = run_main(capsys, clusters_args(*({"cluster": "demo", "id": n} for n in range(4)), wait=False))
+    result = run_main(capsys, clusters_args(*({"cluster": f"demo{n}", "id": n} for n in range(4)), wait=False))
     assert [one["changed"] for one in result["clusters"]] == [True] * 4
     assert reads == {"policies": 1, "authorization": 1}
+    # the instance and its registrations before the change once; each cluster's registration after its change
+    assert world["kms"].registrations.call_count == 1 + 4
