@@ -104,25 +104,56 @@ _value:
   description: The summary.
   type: dict
   contains:
-    cluster: {description: The cluster's name., type: str}
-    check_mode: {description: Whether the run was a check-mode run., type: bool}
-    instance: {description: "The instance: C(guid), C(name), C(service), C(created).", type: dict}
-    root_key: {description: "The root key: C(id), C(name), C(state), C(expiration_date), C(created).", type: dict}
-    authorization_created: {description: Whether this cluster's authorization was created (or would be)., type: bool}
-    kms_changed: {description: Whether KMS was enabled or switched (or would be)., type: bool}
-    enabled: {description: Whether KMS is on., type: bool}
-    cluster_root_key_id: {description: The root key the cluster uses., type: str}
-    root_key_days_until_expiration: {description: Whole days until that key expires; null when it does not., type: int}
-    master_status: {description: The master status., type: str}
-    healthy: {description: Whether KMS is on with an active root key and a healthy master., type: bool}
-    problems: {description: Why the cluster is not healthy., type: list, elements: str}
-    unverified_prerequisites: {description: The prerequisites that could not be verified., type: list, elements: str}
+    cluster:
+      description: The cluster's name.
+      type: str
+    check_mode:
+      description: Whether the run was a check-mode run.
+      type: bool
+    instance:
+      description: "The instance: C(guid), C(name), C(service), C(created)."
+      type: dict
+    root_key:
+      description: "The root key: C(id), C(name), C(state), C(expiration_date), C(created)."
+      type: dict
+    authorization_created:
+      description: Whether this cluster's authorization was created (or would be).
+      type: bool
+    kms_changed:
+      description: Whether KMS was enabled or switched (or would be).
+      type: bool
+    enabled:
+      description: Whether KMS is on.
+      type: bool
+    cluster_root_key_id:
+      description: The root key the cluster uses.
+      type: str
+    root_key_days_until_expiration:
+      description: Whole days until that key expires; null when it does not.
+      type: int
+    master_status:
+      description: The master status.
+      type: str
+    healthy:
+      description: Whether KMS is on with an active root key and a healthy master.
+      type: bool
+    problems:
+      description: Why the cluster is not healthy.
+      type: list
+      elements: str
+    unverified_prerequisites:
+      description: The prerequisites that could not be verified.
+      type: list
+      elements: str
     problem:
       description:
         - Why the cluster is not encrypted with the intended, healthy root key.
         - Null when it is, and in a check-mode run that predicts a change.
       type: str
-    lines: {description: What was found and done, in four lines., type: list, elements: str}
+    lines:
+      description: What was found and done, in four lines.
+      type: list
+      elements: str
 """
 
 from typing import Any, Callable, Dict
