@@ -13,7 +13,7 @@ description:
   - Builds the fact C(cluster_encryption_summary) that the cluster_encryption role sets for each cluster, from what
     the role's steps found and did, in one call (the role's decisions are Python, not Jinja).
   - The cluster's KMS view after the steps is what a read back found (O(read_back)), else what the enable step saw
-    after its wait (O(enabled_view), not in check mode), else what the first read found (the input).
+    after its wait (O(enable_result), not in check mode), else what the first read found (the input).
   - Adds whether the cluster ended encrypted with the intended, healthy root key (RV(_value.problem)) and the lines the
     role shows (RV(_value.lines)).
 author:
@@ -22,12 +22,44 @@ positional: _input
 options:
   _input:
     description:
-      - The cluster's KMS view as the first read found it (RV(ibmcloud.kms.prerequisites_info#module:cluster_kms)).
+      - What the first read found for the cluster (an item of
+        RV(ibmcloud.kms.prerequisites_info#module:clusters)), which holds its instance, its root key, its KMS view and
+        the prerequisites that could not be verified.
     type: dict
     required: true
-  enabled_view:
+  cluster:
+    description: The cluster's name.
+    type: str
+    required: true
+  check_mode:
     description:
-      - The cluster's KMS view that M(ibmcloud.kms.cluster_kms) returned after its wait; null when it did not run.
+      - Whether the run is a check-mode run. A change that check mode predicts (to the instance, the key or KMS) means
+        that the cluster is not encrypted yet, which is then no problem.
+    type: bool
+    required: true
+  service:
+    description: "The instance's service: V(key-protect) or V(hs-crypto)."
+    type: str
+    required: true
+  kms_instance:
+    description:
+      - The KMS instance the cluster uses (C(guid) and C(name); no C(guid) for one that check mode would create).
+    type: dict
+    required: true
+  key_name:
+    description: The name of the root key to show when no key was found or made.
+    type: str
+    required: true
+  key_result:
+    description:
+      - This cluster's outcome of M(ibmcloud.kms.root_key) (an item of RV(ibmcloud.kms.root_key#module:root_keys));
+        empty when the root key step did not run for it.
+    type: dict
+  enable_result:
+    description:
+      - This cluster's outcome of M(ibmcloud.kms.cluster_kms) (an item of RV(ibmcloud.kms.cluster_kms#module:clusters)),
+        whose view after the wait is the cluster's view unless a read back or check mode says otherwise; empty when the
+        enable step did not run for it.
     type: dict
   read_back:
     description:
@@ -35,48 +67,6 @@ options:
         when it did not run.
     type: list
     elements: dict
-  cluster:
-    description: The cluster's name.
-    type: str
-    required: true
-  check_mode:
-    description: Whether the run is a check-mode run.
-    type: bool
-    required: true
-  kms_instance:
-    description: The KMS instance (C(guid) and C(name); no C(guid) for one that check mode would create).
-    type: dict
-    required: true
-  instance_created:
-    description: Whether the instance was created (or would be).
-    type: bool
-    required: true
-  service:
-    description: "The instance's service: V(key-protect) or V(hs-crypto)."
-    type: str
-    required: true
-  key:
-    description: The root key, as M(ibmcloud.kms.root_key) returns it; empty when none.
-    type: dict
-    required: true
-  key_name:
-    description: The name to show when O(key) has none.
-    type: str
-    required: true
-  key_created:
-    description: Whether the root key was created (or would be).
-    type: bool
-    required: true
-  key_changed:
-    description:
-      - Whether the root key was created or changed (or would be). In check mode, a change predicted to the key, the
-        instance or KMS means that the cluster is not encrypted yet, which is then no problem.
-    type: bool
-    required: true
-  kms_changed:
-    description: Whether KMS was enabled or switched on the cluster (or would be).
-    type: bool
-    required: true
   authorization_results:
     description: The results of the authorization step's loop.
     type: list
@@ -84,19 +74,14 @@ options:
   authorization_target:
     description: The authorization this cluster needed (an item of that loop); null when none.
     type: dict
-  unverified:
-    description: The prerequisites that could not be verified.
-    type: list
-    elements: str
 """
 
 EXAMPLES = r"""
 - name: Keep a summary of what was found and done (as the cluster_encryption role does)
   ansible.builtin.set_fact:
     summary: >-
-      {{ read.cluster_kms | ibmcloud.kms.setup_summary(cluster='prod-eu-3', check_mode=ansible_check_mode,
-      kms_instance=read.instance, instance_created=false, service='key-protect', key=read.root_key,
-      key_name='prod-eu-3-crk', key_created=false, key_changed=false, kms_changed=false) }}
+      {{ read.clusters[0] | ibmcloud.kms.setup_summary(cluster='prod-eu-3', check_mode=ansible_check_mode,
+      service='key-protect', kms_instance=read.clusters[0].instance, key_name='prod-eu-3-crk') }}
 """
 
 RETURN = r"""

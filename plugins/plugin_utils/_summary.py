@@ -14,30 +14,29 @@ from typing import Any, Optional
 
 
 def summary(
-    read_view: Optional[dict],
+    read: dict,
     *,
     cluster: str,
     check_mode: bool,
-    kms_instance: dict,
-    instance_created: bool,
     service: str,
-    key: Optional[dict],
+    kms_instance: dict,
     key_name: str,
-    key_created: bool,
-    key_changed: bool,
-    kms_changed: bool,
-    enabled_view: Optional[dict] = None,
+    key_result: Optional[dict] = None,
+    enable_result: Optional[dict] = None,
     read_back: Optional[list] = None,
     authorization_results: Optional[list] = None,
     authorization_target: Any = None,
-    unverified: Optional[list] = None,
 ) -> dict:
-    """The summary of one cluster, from the cluster's KMS view as the first read found it (READ_VIEW), as the enable
-    step saw it after its wait (ENABLED_VIEW) and as a read back found it (READ_BACK, a list of one view)."""
-    view = after_steps(read_view, enabled_view, read_back, check_mode=check_mode)
-    key = key or {}
+    """The summary of one cluster, from what the first read found for it (READ, a cluster of prerequisites_info's
+    result), the instance it uses, and what the root key step (KEY_RESULT), the enable step (ENABLE_RESULT, with the
+    cluster's view after its wait), a read back (READ_BACK, a list of one view) and the authorization step did."""
+    key_result, enable_result = key_result or {}, enable_result or {}
+    instance_created = read.get("instance") is None
+    key = key_result.get("root_key") or read.get("root_key") or {}
+    view = after_steps(read.get("cluster_kms"), enable_result.get("cluster_kms"), read_back, check_mode=check_mode)
+    kms_changed = bool(enable_result.get("changed"))
     # Check mode that predicts a change: the cluster is not encrypted yet, and that is no problem.
-    preview = check_mode and (key_changed or kms_changed or instance_created)
+    preview = check_mode and (bool(key_result.get("changed")) or kms_changed or instance_created)
     done = {
         "cluster": cluster,
         "check_mode": check_mode,
@@ -52,7 +51,7 @@ def summary(
             "name": key["name"] if "name" in key else key_name,
             "state": key.get("state"),
             "expiration_date": key.get("expiration_date"),
-            "created": instance_created or key_created,
+            "created": instance_created or bool(key_result.get("created")),
         },
         "authorization_created": authorization_target is not None
         and any(one.get("changed") and one.get("item") == authorization_target for one in authorization_results or []),
@@ -63,7 +62,7 @@ def summary(
         "master_status": view.get("master_status"),
         "healthy": view.get("healthy", False),
         "problems": view.get("problems", []),
-        "unverified_prerequisites": unverified or [],
+        "unverified_prerequisites": read.get("unverified") or [],
     }
     done["problem"] = None if preview else problem(done)
     done["lines"] = lines(done)
