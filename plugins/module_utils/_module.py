@@ -23,6 +23,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._client import (
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import AUTH_CHECKS, KMS_ACCOUNT_CHECKS, validate
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import run_each
 
 # Shown once per run: ansible-core shows a warning text it has shown before only once.
 NO_CERT_CHECK_WARNING = (
@@ -87,3 +88,49 @@ class IBMCloudModule(AnsibleModule):
         if details:
             result["error"] = details
         self.fail_json(msg=error.describe(), changed=error.changed or result.pop("changed", False), **result)
+
+
+def run_many(
+    module: IBMCloudModule,
+    items: list,
+    work: Callable[[dict, list], dict],
+    *,
+    option: str,
+    label: Callable[[dict], str],
+    noun: str,
+    at_once: int,
+    start: Optional[Callable[[dict], dict]] = None,
+) -> tuple:
+    """A list option (several clusters or keys in one run): WORK(params, warnings) for each of ITEMS, up to AT_ONCE at
+    once, each with its own outcome, or its failure (the others go on). (result, the failure message when an item
+    failed, else None): the result has ``changed`` and OPTION (each item's outcome, with its ``id``, ``failed``, ``msg``
+    when failed, and START's keys); a ``diff`` WORK returns becomes one of the task's diffs, headed by LABEL; warnings
+    are prefixed by LABEL."""
+
+    def one(params: dict) -> tuple:
+        warnings: list = []
+        outcome: Dict[str, Any] = {"id": params.get("id"), **(start(params) if start else {}), "failed": False}
+        try:
+            outcome.update(work(params, warnings))
+        except IBMCloudError as error:
+            outcome.update(failed=True, changed=error.changed, msg=error.describe())
+            if error.as_result():
+                outcome["error"] = error.as_result()
+        return outcome, warnings
+
+    outcomes, diffs = [], []
+    for params, (outcome, warnings) in zip(items, run_each(one, items, at_once=at_once)):
+        for warning in warnings:
+            module.warn(f"{label(params)}: {warning}")
+        diff = outcome.pop("diff", None)
+        if diff:
+            diffs.append({"before_header": label(params), "after_header": label(params), **diff})
+        outcomes.append(outcome)
+    result: Dict[str, Any] = {"changed": any(outcome["changed"] for outcome in outcomes), option: outcomes}
+    if module._diff:
+        result["diff"] = diffs
+    failed = [(label(params), outcome["msg"]) for params, outcome in zip(items, outcomes) if outcome["failed"]]
+    if not failed:
+        return result, None
+    reasons = "; ".join(f"{name}: {message}" for name, message in failed)
+    return result, f"{len(failed)} of {len(outcomes)} {noun} failed. {reasons}"

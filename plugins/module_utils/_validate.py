@@ -168,3 +168,42 @@ def validate(params: dict, checks: Dict[str, Any]) -> None:
     found = problems(params, checks)
     if found:
         raise InputError("Invalid input, nothing was changed: " + "; ".join(found) + ".")
+
+
+def items_of(
+    params: dict,
+    option: str,
+    *,
+    checks: Dict[str, Any],
+    label: Callable[[dict], str],
+    check: Optional[Callable[[dict], None]] = None,
+    same: Optional[Callable[[dict], Any]] = None,
+) -> list:
+    """The options of each item of the list option OPTION (several clusters or keys in one run): the module's, with
+    what the item sets for itself; without OPTION, the module's own, as the one item.
+
+    Each item's options pass CHECKS (for those the item may set) and CHECK; two items for which SAME gives the same
+    value are refused (two runs of one change at once). An InputError names the item (``clusters[2] ('prod-eu-3')``,
+    by LABEL) and what to fix.
+    """
+    items = [{}] if params[option] is None else params[option]
+    merged: list = []
+    seen: dict = {}
+    for number, item in enumerate(items, start=1):
+        one = {**params, **{name: value for name, value in item.items() if value is not None}}
+        try:
+            if item:
+                validate(one, {name: kind for name, kind in checks.items() if name in item})
+            if check:
+                check(one)
+            identity = same(one) if same and item else None
+            if identity is not None and identity in seen:
+                raise InputError(f"the same as {option}[{seen[identity]}]: give each once.")
+        except InputError as error:
+            if not item:
+                raise
+            raise InputError(f"{option}[{number}] ({label(one)}): {error.message}") from None
+        if identity is not None:
+            seen[identity] = number
+        merged.append(one)
+    return merged

@@ -413,12 +413,11 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._containers import Co
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ACTIVE
-from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule, run_many
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisite_model import ReadOnce
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
-from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate
-from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import run_each
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import items_of
 
 CHECKS = {
     "cluster": "not_empty",
@@ -461,27 +460,22 @@ def argument_spec() -> dict:
     )
 
 
-def items_of(params: dict) -> list:
-    """The options of each cluster: the module's, with what a cluster of O(clusters) sets for itself; an InputError
-    naming the cluster when its options cannot work."""
-    items = [{}] if params["cluster"] is not None else params["clusters"]
-    merged: list = []
-    seen: dict = {}
-    for number, item in enumerate(items, start=1):
-        one = {**params, **{name: value for name, value in item.items() if value is not None}}
-        try:
-            validate(one, {name: kind for name, kind in CHECKS.items() if item and name in PER_CLUSTER})
-            if one["state"] == "enabled" and not (one["instance"] and one["root_key"]):
-                raise InputError("state=enabled needs instance and root_key.")
-            if one["cluster"] in seen:
-                raise InputError(f"the cluster of clusters[{seen[one['cluster']]}] again: give each cluster once.")
-        except InputError as error:
-            if not item:
-                raise
-            raise InputError(f"clusters[{number}] ({one['cluster']!r}): {error.message}") from None
-        seen[one["cluster"]] = number
-        merged.append(one)
-    return merged
+def check_cluster(one: dict) -> None:
+    if one["state"] == "enabled" and not (one["instance"] and one["root_key"]):
+        raise InputError("state=enabled needs instance and root_key.")
+
+
+def clusters_of(params: dict) -> list:
+    """The options of each cluster (O(clusters), else O(cluster)); an InputError naming the cluster when its options
+    cannot work, or when it is given twice."""
+    return items_of(
+        params,
+        "clusters",
+        checks=CHECKS,
+        label=lambda one: repr(one["cluster"]),
+        check=check_cluster,
+        same=lambda one: one["cluster"],
+    )
 
 
 def load_target(module: IBMCloudModule, params: dict, cluster: dict, reads: ReadOnce) -> Target:
@@ -581,42 +575,25 @@ def outcome(changed: bool, after: dict, waited: Any) -> dict:
     return result
 
 
-def run_one_of_many(module: IBMCloudModule, params: dict, reads: ReadOnce) -> dict:
-    """What the module returns for one cluster of O(clusters): its outcome, or its failure (the others go on)."""
-    warnings: list = []
-    result: dict[str, Any] = {"id": params.get("id"), "cluster": params["cluster"], "failed": False}
-    try:
-        changed, before, after, waited = run(module, params, warnings.append, reads)
-    except IBMCloudError as error:
-        result.update(failed=True, changed=error.changed, msg=error.describe())
-        if error.as_result():
-            result["error"] = error.as_result()
-    else:
-        result.update(outcome(changed, after, waited), diff={"before": before, "after": after})
-    result["warnings"] = warnings
-    return result
-
-
-def run_many(module: IBMCloudModule, items: list) -> tuple:
+def enable_many(module: IBMCloudModule, items: list) -> tuple:
     """O(clusters), every cluster at once (up to AT_ONCE), each with its own outcome or failure: (result, the
     failure message when a cluster failed, else None)."""
-    reads = ReadOnce()  # the caller's policies, the authorization, the key owners' roles: once for all the clusters
-    results = run_each(lambda params: run_one_of_many(module, params, reads), items, at_once=AT_ONCE)
-    diffs = []
-    for one in results:
-        for warning in one.pop("warnings"):
-            module.warn(f"{one['cluster']}: {warning}")
-        diff = one.pop("diff", None)
-        if diff:
-            diffs.append({"before_header": one["cluster"], "after_header": one["cluster"], **diff})
-    result: dict[str, Any] = {"changed": any(one["changed"] for one in results), "clusters": results}
-    if module._diff:
-        result["diff"] = diffs
-    failed = [one for one in results if one["failed"]]
-    if not failed:
-        return result, None
-    reasons = "; ".join(f"{one['cluster']}: {one['msg']}" for one in failed)
-    return result, f"{len(failed)} of {len(results)} clusters failed. {reasons}"
+    reads = ReadOnce()  # the instance, the caller's policies, the authorization, the key owners' roles: read once
+
+    def work(params: dict, warnings: list) -> dict:
+        changed, before, after, waited = run(module, params, warnings.append, reads)
+        return {**outcome(changed, after, waited), "diff": {"before": before, "after": after}}
+
+    return run_many(
+        module,
+        items,
+        work,
+        option="clusters",
+        label=lambda params: params["cluster"],
+        noun="clusters",
+        at_once=AT_ONCE,
+        start=lambda params: {"cluster": params["cluster"]},
+    )
 
 
 def main() -> None:
@@ -629,11 +606,11 @@ def main() -> None:
         mutually_exclusive=[("cluster", "clusters")],
     )
     try:
-        items = items_of(module.params)
+        items = clusters_of(module.params)
     except InputError as error:
         module.fail_from_error(error)
     if module.params["cluster"] is None:
-        result, failure = run_many(module, items)
+        result, failure = enable_many(module, items)
         if failure:
             module.fail_json(msg=failure, **result)
         module.exit_json(**result)

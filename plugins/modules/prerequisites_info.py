@@ -419,7 +419,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import
     refusal,
     summary_lines,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import items_of
 
 CHECKS = {
     "cluster": "not_empty",
@@ -471,24 +471,16 @@ def argument_spec() -> dict:
     )
 
 
+def check_ask(ask: dict) -> None:
+    for flag, needed in (("create_instance", "instance"), ("create_root_key", "root_key")):
+        if ask[flag] and not ask[needed]:
+            raise InputError(f"{flag}=true needs {needed}.")
+
+
 def asks_of(params: dict) -> list:
-    """The options of each cluster: the module's, with what a cluster of O(clusters) sets for itself; an InputError
-    naming the cluster when its options cannot work."""
-    items = [{}] if params["cluster"] is not None else params["clusters"]
-    asks = []
-    for number, item in enumerate(items, start=1):
-        ask = {**params, **{name: value for name, value in item.items() if value is not None}}
-        try:
-            validate(ask, {name: kind for name, kind in CHECKS.items() if item and name in PER_CLUSTER})
-            for flag, needed in (("create_instance", "instance"), ("create_root_key", "root_key")):
-                if ask[flag] and not ask[needed]:
-                    raise InputError(f"{flag}=true needs {needed}.")
-        except InputError as error:
-            if not item:
-                raise
-            raise InputError(f"clusters[{number}] ({ask['cluster']!r}): {error.message}") from None
-        asks.append(ask)
-    return asks
+    """The options of each cluster (O(clusters), else the module's); an InputError naming the cluster when its options
+    cannot work."""
+    return items_of(params, "clusters", checks=CHECKS, label=lambda ask: repr(ask["cluster"]), check=check_ask)
 
 
 def report(params: dict, prerequisites: list, found: Found) -> dict:

@@ -471,7 +471,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import PREDI
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import KmsClient, midnight_after, parse_time
-from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
+from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule, run_many
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     describe_key,
     ensure_absent,
@@ -481,8 +481,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     find_key,
     open_kms,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import validate as check_kinds
-from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import run_each
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import items_of
 
 CHECKS = {
     "instance": "not_empty",
@@ -630,36 +629,30 @@ def ensure(module: IBMCloudModule, params: dict, warnings: list) -> dict:
     return result
 
 
-def items_of(params: dict) -> list:
-    """The options of each key: the module's, with what a key of O(root_keys) sets for itself; an InputError naming the
-    key when its options cannot work, or when two keys of O(root_keys) are the same key (two creates of one key)."""
-    items = [{}] if params["root_keys"] is None else params["root_keys"]
-    merged: list = []
-    seen: dict = {}
-    for number, item in enumerate(items, start=1):
-        one = {**params, **{name: value for name, value in item.items() if value is not None}}
-        try:
-            if not one["instance"]:
-                raise InputError("instance is required: the Key Protect or HPCS instance of the key.")
-            if item:
-                validate_item(one)
-            validate(one)
-        except InputError as error:
-            if not item:
-                raise
-            raise InputError(f"root_keys[{number}]: {error.message}") from None
-        identity = (one["instance"], key_label(one))
-        if identity in seen:
-            again = f"root_keys[{number}] is the key of root_keys[{seen[identity]}] again"
-            raise InputError(f"{again}: give each key once.")
-        seen[identity] = number
-        merged.append(one)
-    return merged
+def keys_of(params: dict) -> list:
+    """The options of each key (O(root_keys), else the module's); an InputError naming the key when its options cannot
+    work, or when two items are the same key (two creates of one key)."""
+    many = params["root_keys"] is not None
+
+    def check(one: dict) -> None:
+        if not one["instance"]:
+            raise InputError("instance is required: the Key Protect or HPCS instance of the key.")
+        if many:
+            check_item(one)
+        validate(one)
+
+    return items_of(
+        params,
+        "root_keys",
+        checks=CHECKS,
+        label=lambda one: repr(key_label(one)),
+        check=check,
+        same=lambda one: (one["instance"], key_label(one)),
+    )
 
 
-def validate_item(one: dict) -> None:
-    """What the module's own checks (CHECKS, required_one_of, mutually_exclusive) ask of a key of O(root_keys)."""
-    check_kinds(one, {name: kind for name, kind in CHECKS.items() if name in PER_KEY})
+def check_item(one: dict) -> None:
+    """What the module's own rules (required_one_of, mutually_exclusive) ask of a key of O(root_keys)."""
     if not (one["name"] or one["alias"] or one["key_id"]):
         raise InputError("give one of name, alias or key_id.")
     if one["key_id"] and one["alias"]:
@@ -670,20 +663,6 @@ def validate_item(one: dict) -> None:
         raise InputError("root_keys makes sure keys exist (state=present, rotate=false) only.")
 
 
-def ensure_one_of_many(module: IBMCloudModule, params: dict) -> dict:
-    """What the module returns for one key of O(root_keys): its outcome, or its failure (the others go on)."""
-    warnings: list = []
-    result: dict[str, Any] = {"id": params.get("id"), "failed": False}
-    try:
-        result.update(ensure(module, params, warnings))
-    except IBMCloudError as error:
-        result.update(failed=True, changed=error.changed, created=False, msg=error.describe())
-        if error.as_result():
-            result["error"] = error.as_result()
-    result["warnings"] = warnings
-    return result
-
-
 def key_label(params: dict) -> str:
     """What the key of PARAMS is known by: its id, else its alias, else its name."""
     return params["key_id"] or params["alias"] or params["name"]
@@ -691,23 +670,16 @@ def key_label(params: dict) -> str:
 
 def ensure_many(module: IBMCloudModule, items: list) -> tuple:
     """O(root_keys), every key at once (up to AT_ONCE): (result, the failure message when a key failed, else None)."""
-    results = run_each(lambda params: ensure_one_of_many(module, params), items, at_once=AT_ONCE)
-    diffs = []
-    for params, one in zip(items, results):
-        label = key_label(params)
-        for warning in one.pop("warnings"):
-            module.warn(f"{label}: {warning}")
-        diff = one.pop("diff", None)
-        if diff:
-            diffs.append({"before_header": label, "after_header": label, **diff})
-    result: dict[str, Any] = {"changed": any(one["changed"] for one in results), "root_keys": results}
-    if module._diff:
-        result["diff"] = diffs
-    failed = [(params, one) for params, one in zip(items, results) if one["failed"]]
-    if not failed:
-        return result, None
-    reasons = "; ".join(f"{key_label(params)}: {one['msg']}" for params, one in failed)
-    return result, f"{len(failed)} of {len(results)} keys failed. {reasons}"
+    return run_many(
+        module,
+        items,
+        lambda params, warnings: ensure(module, params, warnings),
+        option="root_keys",
+        label=key_label,
+        noun="keys",
+        at_once=AT_ONCE,
+        start=lambda _params: {"created": False},
+    )
 
 
 def main() -> None:
@@ -726,7 +698,7 @@ def main() -> None:
         ],
     )
     try:
-        items = items_of(module.params)
+        items = keys_of(module.params)
     except InputError as error:
         module.fail_from_error(error)
     if module.params["root_keys"] is not None:

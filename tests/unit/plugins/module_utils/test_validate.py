@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
-from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import parse_time, problems, validate
+from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import items_of, parse_time, problems, validate
 
 GUID = "12043812-757f-4e1e-8436-6af3245e6a69"
 ACCOUNT = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -109,3 +109,55 @@ def test_parse_time(value, seconds):
 def test_parse_time_refuses_a_day_that_does_not_exist():
     with pytest.raises(InputError, match="does not exist"):
         parse_time("2031-02-29T00:00:00Z")
+
+
+# -- items_of: the options of each item of a list option ------------------------------------------------------------
+ITEMS_BASE = {"clusters": None, "cluster": "one", "instance": "kp", "days": 30}
+
+
+def items(params, **options):
+    return items_of(params, "clusters", checks={"instance": "not_empty", "days": "not_negative"},
+                    label=lambda one: repr(one["cluster"]), **options)
+
+
+# (clusters given, the merged options expected, or the error's beginning)
+ITEMS = [
+    (None, [{"cluster": "one", "instance": "kp", "days": 30}], None),
+    ([{"cluster": "a", "instance": None, "days": None}, {"cluster": "b", "instance": "kp2", "days": 0}],
+     [{"cluster": "a", "instance": "kp", "days": 30}, {"cluster": "b", "instance": "kp2", "days": 0}], None),
+    ([{"cluster": "a", "instance": None, "days": -1}], None, "clusters[1] ('a'): Invalid input, nothing was changed: days=-1"),
+    ([{"cluster": "a", "instance": None, "days": None}, {"cluster": "b", "instance": "", "days": None}], None,
+     "clusters[2] ('b'): Invalid input, nothing was changed: instance"),
+]
+
+
+@pytest.mark.parametrize("clusters, merged, error", ITEMS)
+def test_items_of(clusters, merged, error):
+    params = {**ITEMS_BASE, "clusters": clusters, "cluster": None if clusters else "one"}
+    if error:
+        with pytest.raises(InputError) as raised:
+            items(params)
+        assert raised.value.message.startswith(error), raised.value.message
+        return
+    assert [{name: one[name] for name in ("cluster", "instance", "days")} for one in items(params)] == merged
+
+
+def test_items_of_runs_the_modules_own_check_and_names_the_item():
+    def check(one):
+        if one["instance"] == "forbidden":
+            raise InputError("instance forbidden.")
+
+    params = {**ITEMS_BASE, "cluster": None, "clusters": [{"cluster": "a", "instance": None, "days": None},
+                                                          {"cluster": "b", "instance": "forbidden", "days": None}]}
+    with pytest.raises(InputError, match=r"^clusters\[2\] \('b'\): instance forbidden\.$"):
+        items(params, check=check)
+    with pytest.raises(InputError, match=r"^instance forbidden\.$"):  # without the list option: the module's own error
+        items({**ITEMS_BASE, "instance": "forbidden"}, check=check)
+
+
+def test_items_of_refuses_the_same_item_twice():
+    twice = [{"cluster": "a", "instance": None, "days": None}, {"cluster": "b", "instance": None, "days": None},
+             {"cluster": "a", "instance": "kp2", "days": None}]
+    with pytest.raises(InputError, match=r"^clusters\[3\] \('a'\): the same as clusters\[1\]: give each once\.$"):
+        items({**ITEMS_BASE, "cluster": None, "clusters": twice}, same=lambda one: one["cluster"])
+    assert len(items({**ITEMS_BASE, "cluster": None, "clusters": twice[:2]}, same=lambda one: one["cluster"])) == 2

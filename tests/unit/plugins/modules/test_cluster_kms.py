@@ -347,7 +347,7 @@ def test_main_clusters_check_mode_predicts_each_with_a_diff_and_sends_nothing(ca
     ({"cluster": "demo", "min_days_before_expiration": -1}, {}, "min_days_before_expiration=-1 must be 0 or more"),
     ({"cluster": "demo"}, {"root_key": None}, "state=enabled needs instance and root_key."),
     ({"cluster": "demo", "instance": ""}, {}, "instance"),
-    ({"cluster": "other"}, {}, "the cluster of clusters[1] again: give each cluster once."),
+    ({"cluster": "other"}, {}, "the same as clusters[1]: give each once."),
 ])
 def test_main_clusters_bad_input_names_the_cluster_and_changes_nothing(capsys, world, item, more, fragment):
     result = run_main(capsys, clusters_args({"cluster": "other", "root_key": "crk"}, item, **more))

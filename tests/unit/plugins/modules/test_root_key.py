@@ -216,11 +216,11 @@ def test_main_keys_check_mode_predicts_each_with_a_diff_and_creates_nothing(caps
 
 
 @pytest.mark.parametrize("keys, more, fragment", [
-    ([{"name": "a", "alias": "a-crk"}, {"name": "b", "alias": "a-crk"}], {}, "root_keys[2] is the key of root_keys[1] again"),
-    ([{"name": "a", "alias": "a-crk"}, {"id": "no-name"}], {}, "root_keys[2]: give one of name, alias or key_id."),
-    ([{"name": "a", "alias": "a-crk", "expiration_days": 0}], {}, "root_keys[1]: "),
-    ([{"name": "a", "alias": "a-crk"}], {"rotate": True}, "root_keys[1]: root_keys makes sure keys exist"),
-    ([{"name": "a", "alias": "a-crk"}], {"instance": None}, "root_keys[1]: instance is required"),
+    ([{"name": "a", "alias": "a-crk"}, {"name": "b", "alias": "a-crk"}], {}, "root_keys[2] ('a-crk'): the same as root_keys[1]: give each once."),
+    ([{"name": "a", "alias": "a-crk"}, {"id": "no-name"}], {}, "root_keys[2] (None): give one of name, alias or key_id."),
+    ([{"name": "a", "alias": "a-crk", "expiration_days": 0}], {}, "root_keys[1] ('a-crk'): "),
+    ([{"name": "a", "alias": "a-crk"}], {"rotate": True}, "root_keys[1] ('a-crk'): root_keys makes sure keys exist"),
+    ([{"name": "a", "alias": "a-crk"}], {"instance": None}, "root_keys[1] ('a-crk'): instance is required"),
 ])
 def test_main_keys_bad_input_is_refused_before_any_request(capsys, monkeypatch, keys, more, fragment):
     kms = FleetKms()
@@ -239,5 +239,5 @@ def test_main_keys_each_key_may_have_its_own_rotation_policy(capsys, monkeypatch
     result = run_keys(capsys, monkeypatch, kms, [{"name": "a", "alias": "a-crk"},
                                                  {"name": "b", "alias": "b-crk", "rotation_policy": {"interval_month": 13}}],
                       rotation_policy={"interval_month": 3})
-    assert result["failed"] and result["msg"].startswith("root_keys[2]: rotation_policy.interval_month must be 1 to 12, not 13")
+    assert result["failed"] and result["msg"].startswith("root_keys[2] ('b-crk'): rotation_policy.interval_month must be 1 to 12, not 13")
     assert "root_keys" not in result and kms.created == []
