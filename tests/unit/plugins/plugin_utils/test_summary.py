@@ -42,8 +42,8 @@ CASES = [
     ({"instance": INSTANCE, "root_key": KEY, "cluster_kms": None}, {}, "KMS is off or uses another key", [
         None, None, "Cluster demo: KMS off (unchanged), root key None, None days to expiration, master None", "Problems: "]),
     # a key whose step failed: the key the read found, and the cluster as it is
-    (CONVERGED, {"key_result": {"failed": True, "msg": "HTTP 500"}}, None, [None, "Root key demo-crk (k1): found, active, "
-                                                                           "expires 2027-11-30T00:00:00Z", None, None]),
+    (CONVERGED, {"key_result": {"failed": True, "msg": "HTTP 500"}}, None,
+     [None, "Root key demo-crk (k1): found, active, expires 2027-11-30T00:00:00Z", None, None]),
     # check mode that predicts a change: no problem, and the lines say what would be
     (FRESH, {"check_mode": True, "kms_instance": {"guid": None, "name": "kp"},
              "key_result": {"changed": True, "created": True, "root_key": {"id": None, "name": "demo-crk"}},
