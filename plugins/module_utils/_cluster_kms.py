@@ -40,7 +40,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
     recorded_key_ids,
     root_key_tag,
 )
-from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import wait_until
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import ReadOnce, wait_until
 
 CONTAINERS_SERVICE = "containers-kubernetes"
 FAILED_MASTER_STATES = ("deploy_failed", "update_failed", "delete_failed")
@@ -356,10 +356,10 @@ class Target:
 
 
 def read_key_side(
-    target: Target, session: Session, *, kms_credentials: bool = False, reads: Optional[Any] = None
+    target: Target, session: Session, *, kms_credentials: bool = False, reads: Optional[ReadOnce] = None
 ) -> None:
     """The root key and the cluster's registrations in the target instance (the instance's registrations read once
-    for the clusters of one run when READS, a ReadOnce, is given).
+    for the clusters of one run when READS is given).
 
     With the caller's session, a cross-account instance that refuses the reads (HTTP 401/403) leaves the key checks
     to the Kubernetes Service, with a warning. With the KMS account's own session (``kms_credentials``), the reads

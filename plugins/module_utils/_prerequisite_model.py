@@ -9,14 +9,13 @@ instance that several checks share. The checks themselves are in _prerequisites 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, cast
+from typing import Optional, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import cluster_account, crn_service_name
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._iam import instance_target
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import SERVICES, group_label
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import ReadOnce
 
 PASSED, FAILED, UNVERIFIED, NOT_APPLICABLE = "passed", "failed", "unverified", "not_applicable"
 CHECKS = (
@@ -51,29 +50,6 @@ CROSS_ACCOUNT_OWNER = (
     "The KMS instance is in another account: the Kubernetes Service reads the root key through the "
     "service-to-service authorization, not with the roles of its API key owner."
 )
-
-
-class ReadOnce:
-    """The reads that the clusters of one run share (an identity's policies, the instance, the authorization), each
-    made once, also when the clusters are checked in parallel threads: a second asker waits for the first read and
-    gets its answer, or its IBMCloudError raised again."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict = {}
-
-    def get(self, key: tuple, read: Callable[[], Any]) -> Any:
-        with self._lock:
-            entry = self._entries.setdefault(key, {"lock": threading.Lock()})
-        with entry["lock"]:
-            if "value" not in entry and "error" not in entry:
-                try:
-                    entry["value"] = read()
-                except IBMCloudError as error:
-                    entry["error"] = error
-        if "error" in entry:
-            raise entry["error"]
-        return entry["value"]
 
 
 @dataclass

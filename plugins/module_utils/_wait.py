@@ -9,14 +9,17 @@
 A module cannot print while it runs. When the collection's action plugin runs it (plugins/action/), it names a file
 in PROGRESS_ENV; each wait writes a line there when it starts and then every PROGRESS_EVERY seconds (what it waits
 for, the last state seen, the time waited and the timeout), and the action plugin shows each line as it comes.
+
+Several clusters or keys of one run wait side by side (run_each), and what they share is read once (ReadOnce).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, cast
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, cast
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, WaitTimeoutError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._retry import is_retryable
@@ -111,3 +114,26 @@ def run_each(work: Callable[[Item], T], items: Sequence[Item], *, at_once: int) 
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(at_once, len(items))) as pool:
         return list(pool.map(work, items))
+
+
+class ReadOnce:
+    """The reads that the clusters of one run share (an identity's policies, the instance, the authorization), each
+    made once, also when the clusters are checked or changed in parallel threads (run_each): a second asker waits for
+    the first read and gets its answer, or its IBMCloudError raised again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict = {}
+
+    def get(self, key: tuple, read: Callable[[], Any]) -> Any:
+        with self._lock:
+            entry = self._entries.setdefault(key, {"lock": threading.Lock()})
+        with entry["lock"]:
+            if "value" not in entry and "error" not in entry:
+                try:
+                    entry["value"] = read()
+                except IBMCloudError as error:
+                    entry["error"] = error
+        if "error" in entry:
+            raise entry["error"]
+        return entry["value"]

@@ -414,10 +414,10 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._kms import ACTIVE
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule, run_many
-from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisite_model import ReadOnce
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import check_change
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
 from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import items_of
+from ansible_collections.ibmcloud.kms.plugins.module_utils._wait import ReadOnce
 
 CHECKS = {
     "cluster": "not_empty",
