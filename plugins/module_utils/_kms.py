@@ -27,7 +27,8 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import pars
 READER_HINT = "Reading keys needs the Reader service role on the KMS instance."
 WRITER_HINT = "Creating and rotating keys and setting key policies needs the Writer service role on the KMS instance."
 MANAGER_HINT = (
-    "Enabling, disabling, deleting, restoring and moving keys needs the Manager service role on the KMS instance."
+    "Enabling, disabling, deleting, restoring and moving keys, and reading and setting instance policies, needs the"
+    " Manager service role on the KMS instance."
 )
 KEY_TYPE = "application/vnd.ibm.kms.key+json"
 POLICY_TYPE = "application/vnd.ibm.kms.policy+json"
@@ -319,6 +320,26 @@ class KmsClient(JsonService):
             body=body,
             what=f"set {kind} policy",
             hint=WRITER_HINT,
+        )
+
+    def instance_policies(self) -> list:
+        """The instance's policies as Key Protect lists them (``policy_type``, ``policy_data``), all in one read."""
+        result = self.request("GET", "/api/v2/instance/policies", what="get instance policies", hint=MANAGER_HINT)
+        return (result or {}).get("resources") or []
+
+    def set_instance_policy(self, policy_type: str, policy_data: dict) -> None:
+        """PUT one instance policy with ``?policy=``, the form that changes no other policy (answered 204)."""
+        body = {
+            "metadata": {"collectionType": POLICY_TYPE, "collectionTotal": 1},
+            "resources": [{"policy_type": policy_type, "policy_data": policy_data}],
+        }
+        self.request(
+            "PUT",
+            "/api/v2/instance/policies",
+            params={"policy": policy_type},
+            body=body,
+            what=f"set the {policy_type} instance policy",
+            hint=MANAGER_HINT,
         )
 
     def add_alias(self, key_id: str, alias: str) -> None:

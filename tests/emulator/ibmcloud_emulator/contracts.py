@@ -28,6 +28,18 @@ CONTRACTS: dict[str, tuple[tuple[str, ...], str]] = {
         ("clusterkeyowner", "go-field-names", "name-only", "not-served"),
         "what GET /v1/logging/{cluster}/clusterkeyowner answers",
     ),
+    "instance-policy-unset": (
+        ("absent", "defaults"),
+        "whether GET /instance/policies lists a policy the instance never set (with its default) or leaves it out",
+    ),
+    "network-policy-disable": (
+        ("attributes-accepted", "attributes-required", "attributes-forbidden"),
+        "whether a PUT that disables allowedNetwork must carry, or must not carry, its allowed_network attribute",
+    ),
+    "allowed-ip-listing": (
+        ("once", "twice"),
+        "whether GET /instance/policies without ?policy= lists the allowedIP policy twice (a documented legacy quirk)",
+    ),
 }
 DEFAULTS = {name: choices[0] for name, (choices, _what) in CONTRACTS.items()}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -754,12 +755,115 @@ def check_policy_value(key: dict[str, Any], name: str, value: Any) -> dict[str, 
 
 
 # -- instance policies --------------------------------------------------------------------------
+# Attributes each policy takes when enabled (keyprotect-go-client instances.go InstancePolicy; Key Protect docs).
+INSTANCE_POLICY_ATTRIBUTES: dict[str, set[str]] = {
+    "dualAuthDelete": set(),
+    "metrics": set(),
+    "allowedNetwork": {"allowed_network"},
+    "allowedIP": {"allowed_ip"},
+    "keyCreateImportAccess": {
+        "create_root_key",
+        "create_standard_key",
+        "import_root_key",
+        "import_standard_key",
+        "enforce_token",
+    },
+    "rotation": {"interval_month"},
+}
+KEY_ACCESS_DEFAULTS = {
+    "create_root_key": True,
+    "create_standard_key": True,
+    "import_root_key": True,
+    "import_standard_key": True,
+    "enforce_token": False,
+}
+# What an instance that never set a policy has (contract instance-policy-unset=defaults lists these).
+INSTANCE_POLICY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "dualAuthDelete": {"enabled": False},
+    "metrics": {"enabled": False},
+    "allowedNetwork": {"enabled": False, "attributes": {"allowed_network": "public-and-private"}},
+    "allowedIP": {"enabled": False, "attributes": {"allowed_ip": []}},
+    "keyCreateImportAccess": {"enabled": False, "attributes": dict(KEY_ACCESS_DEFAULTS)},
+    "rotation": {"enabled": False},
+}
+
+
+def _policy_body_error(message: str) -> ServiceError:
+    return kp_fail(400, "BAD_BODY_ERR", message, "Instance policy could not be created")
+
+
+def check_instance_policy(ctx: Ctx, name: str, data: Any) -> dict[str, Any]:
+    """The policy_data to store, or the 400 Key Protect answers (error-messages.md; the Java SDK's model rules)."""
+    if not isinstance(data, dict) or not isinstance(data.get("enabled"), bool):
+        raise bad_field("policy_data.enabled", "must be a boolean")
+    extra = set(data) - {"enabled", "attributes"}
+    if extra:
+        raise _policy_body_error(f"json: unknown field {sorted(extra)[0]!r}")
+    attributes = data.get("attributes")
+    allowed = INSTANCE_POLICY_ATTRIBUTES[name]
+    if attributes is not None and (not isinstance(attributes, dict) or not allowed or set(attributes) - allowed):
+        raise _policy_body_error('json: unknown field "attributes"')
+    if not data["enabled"]:
+        return disabled_policy(ctx, name, attributes)
+    return {"enabled": True, "attributes": enabled_attributes(name, attributes or {})} if allowed else {"enabled": True}
+
+
+def disabled_policy(ctx: Ctx, name: str, attributes: dict[str, Any] | None) -> dict[str, Any]:
+    if name == "allowedNetwork":
+        rule = ctx.world.contract["network-policy-disable"]
+        if attributes and rule == "attributes-forbidden":
+            raise _policy_body_error("Attributes cannot be provided when the policy is disabled")
+        if not attributes and rule == "attributes-required":
+            raise bad_field("attributes.allowed_network", "is required")
+        network = (attributes or {}).get("allowed_network", "public-and-private")
+        return {"enabled": False, "attributes": {"allowed_network": network}}
+    if attributes:
+        raise _policy_body_error("Attributes should not be provided when disabling the policy")
+    return dict(INSTANCE_POLICY_DEFAULTS[name])
+
+
+def enabled_attributes(name: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    if name == "allowedNetwork":
+        if attributes.get("allowed_network") not in ("public-and-private", "private-only"):
+            raise bad_field("allowed_network", "must be: public-and-private or private-only")
+        return {"allowed_network": attributes["allowed_network"]}
+    if name == "allowedIP":
+        subnets = attributes.get("allowed_ip")
+        if not isinstance(subnets, list) or not 1 <= len(subnets) <= 1000 or not all(is_cidr(s) for s in subnets):
+            raise bad_field("allowed_ip", "must be a list of 1 to 1000 CIDR subnets")
+        return {"allowed_ip": list(subnets)}
+    if name == "rotation":
+        months = attributes.get("interval_month")
+        if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 12:
+            raise bad_field("interval_month", "must be: an integer between 1 and 12 (inclusive)")
+        return {"interval_month": months}
+    # keyCreateImportAccess: an attribute left out is reset to its default (settings-key-create-import-access.md).
+    if not all(isinstance(attributes.get(k, True), bool) for k in KEY_ACCESS_DEFAULTS):
+        raise bad_field("attributes", "must be booleans")
+    return {k: attributes.get(k, default) for k, default in KEY_ACCESS_DEFAULTS.items()}
+
+
+def is_cidr(value: Any) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except (TypeError, ValueError):
+        return False
+    return "/" in value
+
+
 @route("/instance/policies", ["GET"])
 def get_instance_policies(hpcs_guid: str | None = None) -> Response:
-    ctx = open_ctx("Reader")
+    ctx = open_ctx("Manager")
     kind = request.args.get("policy")
-    policies = ctx.store["instance_policies"]
+    if kind is not None and kind not in INSTANCE_POLICY_TYPES:
+        raise bad_param("policy", f"must be one of {sorted(INSTANCE_POLICY_TYPES)}")
+    policies = dict(ctx.store["instance_policies"])
+    if ctx.world.contract["instance-policy-unset"] == "defaults":
+        for name, data in INSTANCE_POLICY_DEFAULTS.items():
+            policies.setdefault(name, {"policy_type": name, "policy_data": data})
     resources = [dict(p) for name, p in policies.items() if kind in (None, name)]
+    if kind is None and ctx.world.contract["allowed-ip-listing"] == "twice" and "allowedIP" in policies:
+        resources.append(dict(policies["allowedIP"]))  # "a duplicate allowed IP record" (settings-allowed-ip.md)
     return collection(POLICY_TYPE, resources)
 
 
@@ -768,24 +872,41 @@ def put_instance_policies(hpcs_guid: str | None = None) -> Response:
     ctx = open_ctx("Manager")
     kind = request.args.get("policy")
     resources = read_collection(read_body())
-    for resource in resources:
-        name = resource.get("policy_type")
-        data = resource.get("policy_data")
-        if name not in INSTANCE_POLICY_TYPES or (kind and name != kind):
-            raise bad_field("policy_type", f"must be one of {sorted(INSTANCE_POLICY_TYPES)} and match ?policy=")
-        if not isinstance(data, dict) or not isinstance(data.get("enabled"), bool):
-            raise bad_field("policy_data.enabled", "must be a boolean")
+    if kind is not None and len(resources) != 1:
+        raise kp_fail(
+            400,
+            "NUM_COLLECTION_RESOURCE_ERR",
+            "Only a single instance policy may be created per query parameter. Please pass single resource object",
+            "Instance policy could not be created",
+        )
+    names = [str(resource.get("policy_type")) for resource in resources]
+    for name in names:
+        if name not in INSTANCE_POLICY_TYPES:
+            raise bad_field("policy_type", f"must be one of {sorted(INSTANCE_POLICY_TYPES)}")
+        if kind is not None and name != kind:
+            raise kp_fail(
+                400,
+                "BODY_QUERY_PARAM_MISMATCH_ERR",
+                "Data in body does not match data required by query parameter",
+                "Instance policy could not be created",
+            )
+    if len(set(names)) != len(names):
+        raise _policy_body_error("Only one of each policy can be created")
+    checked = [
+        (name, check_instance_policy(ctx, name, resource.get("policy_data")))
+        for name, resource in zip(names, resources, strict=True)
+    ]
     store = ctx.writable()
     now = ctx.world.now_iso()
-    for resource in resources:
-        old = store["instance_policies"].get(resource["policy_type"], {})
-        store["instance_policies"][resource["policy_type"]] = {
-            "policy_type": resource["policy_type"],
-            "policy_data": resource["policy_data"],
+    for name, data in checked:
+        old = store["instance_policies"].get(name, {})
+        store["instance_policies"][name] = {
+            "policy_type": name,
+            "policy_data": data,
             "createdBy": old.get("createdBy", ctx.principal.iam_id),
             "creationDate": old.get("creationDate", now),
             "updatedBy": ctx.principal.iam_id,
-            "updateDate": now,
+            "lastUpdated": now,
         }
     return no_content()
 

@@ -237,6 +237,88 @@ def test_sdk_instance_policies_apply_to_new_keys(kms):
     assert sdk_error(service.delete_key, key["id"], guid) == (409, "AUTHORIZATIONS_NOT_MET")
 
 
+def instance_policies(*resources: dict) -> dict:
+    return {"metadata": {"collectionType": "application/vnd.ibm.kms.policy+json", "collectionTotal": len(resources)},
+            "resources": list(resources)}
+
+
+def policy(policy_type: str, enabled: bool, **attributes) -> dict:
+    data = {"enabled": enabled, **({"attributes": attributes} if attributes else {})}
+    return {"policy_type": policy_type, "policy_data": data}
+
+
+# (query policy, resources, the error Key Protect answers; error-messages.md, keyprotect-go-client kp_test.go)
+INSTANCE_POLICY_ERRORS = [
+    ("metrics", [policy("metrics", True), policy("dualAuthDelete", True)], (400, "NUM_COLLECTION_RESOURCE_ERR")),
+    ("metrics", [policy("dualAuthDelete", True)], (400, "BODY_QUERY_PARAM_MISMATCH_ERR")),
+    (None, [policy("metrics", True), policy("metrics", False)], (400, "BAD_BODY_ERR")),
+    ("dualAuthDelete", [policy("dualAuthDelete", True, x=1)], (400, "BAD_BODY_ERR")),
+    ("rotation", [policy("rotation", True, interval_month=13)], (400, "INVALID_FIELD_ERR")),
+    ("allowedIP", [policy("allowedIP", True, allowed_ip=["192.0.2.1"])], (400, "INVALID_FIELD_ERR")),
+    ("allowedIP", [policy("allowedIP", False, allowed_ip=["192.0.2.0/24"])], (400, "BAD_BODY_ERR")),
+    ("allowedNetwork", [policy("allowedNetwork", True, allowed_network="vpn")], (400, "INVALID_FIELD_ERR")),
+]
+
+
+@pytest.mark.parametrize("kind, resources, error", INSTANCE_POLICY_ERRORS)
+def test_sdk_instance_policy_errors(kms, kind, resources, error):
+    service, guid = kms
+    assert sdk_error(service.put_instance_policy, guid, instance_policies(*resources), policy=kind) == error
+
+
+def test_sdk_instance_policies_need_manager_and_reset_left_out_key_access(kms, base_url):
+    service, guid = kms
+    body = instance_policies(policy("keyCreateImportAccess", True, create_standard_key=False),
+                             policy("allowedIP", True, allowed_ip=["192.0.2.0/24"]))
+    assert service.put_instance_policy(guid, body).get_status_code() == 204
+    got = {p["policy_type"]: p for p in service.get_instance_policy(guid).get_result()["resources"]}
+    assert got["keyCreateImportAccess"]["policy_data"]["attributes"] == {
+        "create_root_key": True, "create_standard_key": False, "import_root_key": True, "import_standard_key": True,
+        "enforce_token": False}
+    assert {"createdBy", "creationDate", "updatedBy", "lastUpdated"} <= set(got["allowedIP"])
+    viewer = new_kp(base_url, "emulator-viewer-key")
+    assert sdk_error(viewer.get_instance_policy, guid)[0] == 401
+
+
+# (contract choices, what GET /instance/policies lists for an instance that set allowedIP only)
+LISTINGS = [
+    ({"instance-policy-unset": "absent", "allowed-ip-listing": "once"}, ["allowedIP"]),
+    ({"instance-policy-unset": "absent", "allowed-ip-listing": "twice"}, ["allowedIP", "allowedIP"]),
+    ({"instance-policy-unset": "defaults", "allowed-ip-listing": "once"},
+     ["allowedIP", "allowedNetwork", "dualAuthDelete", "keyCreateImportAccess", "metrics", "rotation"]),
+]
+
+
+@pytest.mark.parametrize("choices, listed", LISTINGS)
+def test_instance_policy_listing_choices(kms, world, choices, listed):
+    service, guid = kms
+    world.contract.update(choices)
+    service.put_instance_policy(guid, instance_policies(policy("allowedIP", True, allowed_ip=["192.0.2.0/24"])),
+                                policy="allowedIP")
+    assert sorted(p["policy_type"] for p in service.get_instance_policy(guid).get_result()["resources"]) == listed
+    assert len(service.get_instance_policy(guid, policy="allowedIP").get_result()["resources"]) == 1
+
+
+# (contract choice, whether a disable of allowedNetwork with its attribute / without it is accepted)
+NETWORK_DISABLE = [
+    ("attributes-accepted", True, True),
+    ("attributes-required", True, False),
+    ("attributes-forbidden", False, True),
+]
+
+
+@pytest.mark.parametrize("choice, with_attribute, without", NETWORK_DISABLE)
+def test_network_policy_disable_choices(kms, world, choice, with_attribute, without):
+    service, guid = kms
+    world.contract["network-policy-disable"] = choice
+    for body, accepted in ((policy("allowedNetwork", False, allowed_network="public-and-private"), with_attribute),
+                           (policy("allowedNetwork", False), without)):
+        if accepted:
+            assert service.put_instance_policy(guid, instance_policies(body), policy="allowedNetwork").get_status_code() == 204
+        else:
+            assert sdk_error(service.put_instance_policy, guid, instance_policies(body), policy="allowedNetwork")[0] == 400
+
+
 def test_sdk_registrations_filters(kms, world):
     service, guid = kms
     first, second = sdk_create(service, guid, ROOT), sdk_create(service, guid, dict(ROOT, name="other"))

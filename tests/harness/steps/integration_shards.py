@@ -33,6 +33,7 @@ TARGET_SECONDS = {
     "kms_instance_info": 32,
     "cluster_kms_info": 28,
     "iam_token": 15,
+    "kms_instance_policy": 35,
 }
 DEFAULT_SECONDS = 40
 SKIPPED_ALIASES = re.compile(r"^\s*(hidden|disabled|unsupported|unstable)\s*(#.*)?$", re.MULTILINE)
