@@ -16,6 +16,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Callable, Optional
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import BadRequestError, IBMCloudError, InputError
 
 KEY_ACCESS_DEFAULTS = {
@@ -49,6 +51,30 @@ PRIVATE_ONLY_REFUSAL = (
     " would undo the policy. Run the task with endpoint_type=private from IBM Cloud's private network, after making"
     " sure every cluster that uses the instance reaches it over the private endpoint (cluster_kms private_endpoint)."
 )
+
+
+def option_spec() -> dict:
+    """The argument spec of the policy options (kms_instance_policy; prerequisites_info's instance_policies)."""
+    enabled = dict(type="bool", required=True)
+    key_access = {name: dict(type="bool", default=value, no_log=False) for name, value in KEY_ACCESS_DEFAULTS.items()}
+    network = dict(type="str", choices=list(NETWORKS), default="public-and-private")
+    return dict(
+        dual_auth_delete=dict(type="dict", options=dict(enabled=enabled)),
+        allowed_network=dict(type="dict", options=dict(enabled=enabled, network=network)),
+        allowed_ip=dict(type="dict", options=dict(enabled=enabled, subnets=dict(type="list", elements="str"))),
+        key_create_import_access=dict(type="dict", no_log=False, options=dict(enabled=enabled, **key_access)),
+        metrics=dict(type="dict", options=dict(enabled=enabled)),
+        rotation=dict(type="dict", options=dict(enabled=enabled, interval_month=dict(type="int"))),
+    )
+
+
+def checked_options(value: dict, where: str) -> dict:
+    """VALUE (a dict of policy options given as one option, WHERE) checked and completed as kms_instance_policy's own
+    options are; InputError names each problem."""
+    result = ArgumentSpecValidator(option_spec()).validate(dict(value))
+    if result.error_messages:
+        raise InputError(f"{where}: " + "; ".join(result.error_messages) + ". Nothing was changed.")
+    return result.validated_parameters
 
 
 def current(resources: list) -> dict:

@@ -71,6 +71,7 @@ class Ask:
     wait_timeout: int = 900  # for an instance still provisioning (made by a parallel job or an interrupted run)
     keep_current_root_key: bool = False  # check the key the cluster uses in the instance instead of root_key
     skip_when_converged: bool = False  # leave out the checks only a change needs when there is nothing to change
+    instance_policies: Optional[dict] = None  # the instance policies asked for (kms_instance_policy's options)
 
     @classmethod
     def from_params(cls, params: dict) -> "Ask":
@@ -102,6 +103,7 @@ class Found:
     converged: bool = False  # a run would change nothing (is_converged)
     view: Optional[dict] = None  # the cluster's KMS configuration in the instance (kms_view)
     warnings: list = field(default_factory=list)
+    policies_to_set: list = field(default_factory=list)  # the instance policies that differ from those asked for
 
     @property
     def resource_group_label(self) -> str:

@@ -21,6 +21,7 @@ import time
 from dataclasses import replace
 from typing import Callable, Optional, cast
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _instance_policies as policies
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import (
     PREVIOUS_KEY_HINT,
@@ -482,6 +483,36 @@ def kept_key_warning(session: Session, kms_session: Session, ask: Ask, found: Fo
 
 
 # -- nothing to change ------------------------------------------------------------------------------------
+def instance_policy_warning(kms_session: Session, ask: Ask, found: Found) -> Optional[str]:
+    """With instance policies asked for and an instance that exists: which of its policies differ (noted in
+    found.policies_to_set, for the instance step to set; the cluster is then not converged), or that they could not
+    be read. The policies of an instance are read once for the clusters of the run."""
+    instance = found.instance
+    if not ask.instance_policies or found.new_instance or not instance or "guid" not in instance:
+        return None
+    if not found.kms_readable:
+        return None  # another account's instance, without its credentials: nothing of it can be read
+    want = policies.wanted(ask.instance_policies)
+    guid = instance["guid"]
+    try:
+        have = found.reads.get(
+            ("instance_policies", guid),
+            lambda: policies.current(KmsClient(kms_session, instance).instance_policies()),
+        )
+    except IBMCloudError as error:
+        return (
+            f"The instance policies of KMS instance {guid} could not be read, so whether they are as asked is not"
+            f" known: {error.describe()}"
+        )
+    found.policies_to_set = policies.changes(have, want)
+    if not found.policies_to_set:
+        return None
+    return (
+        f"KMS instance {guid} does not have the instance policies asked for ({', '.join(found.policies_to_set)}"
+        " differ); the instance step sets them."
+    )
+
+
 # The checks only a change needs: with skip_when_converged, a cluster with nothing to change leaves them out.
 CHANGE_ONLY = ("cluster_administrator", "caller_kms_role", "cluster_key_owner_kms_role")
 
@@ -495,7 +526,7 @@ def is_converged(ask: Ask, found: Found, results: dict) -> bool:
         return False
     if results["instance"]["status"] != PASSED or results["root_key"]["status"] != PASSED:
         return False
-    if (current_registration(found) or {}).get("keyId") != key["id"]:
+    if (current_registration(found) or {}).get("keyId") != key["id"] or found.policies_to_set:
         return False
     return found.authorization is not None or not ask.create_authorization
 
@@ -642,6 +673,7 @@ def check_all(
         return all_unverified(failure)
     kms = kms_session or session
     results = {"instance": read_instance(kms, ask, found)}
+    found.warnings.extend(filter(None, [instance_policy_warning(kms, ask, found)]))
     ask = keep_current_key(kms, ask, found)
     results["root_key"] = refuse_previous_key(session, kms, found, read_key(kms, ask, found))
     found.warnings.extend(filter(None, [kept_key_warning(session, kms, ask, found)]))

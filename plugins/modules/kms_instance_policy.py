@@ -125,6 +125,7 @@ options:
         description: How often root keys are rotated, in 30-day months (1 to 12). Required when enabled.
         type: int
 extends_documentation_fragment:
+  - ibmcloud.kms.predicted
   - ibmcloud.kms.auth
   - ibmcloud.kms.attributes
 notes:
@@ -199,30 +200,13 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMClo
 from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import open_kms
 
 CHECKS = {"instance": "not_empty"}
-ENABLED = dict(type="bool", required=True)
 
 
 def argument_spec() -> dict:
     return dict(
         instance=dict(type="str", required=True),
-        dual_auth_delete=dict(type="dict", options=dict(enabled=ENABLED)),
-        allowed_network=dict(
-            type="dict",
-            options=dict(
-                enabled=ENABLED,
-                network=dict(type="str", choices=list(policies.NETWORKS), default="public-and-private"),
-            ),
-        ),
-        allowed_ip=dict(type="dict", options=dict(enabled=ENABLED, subnets=dict(type="list", elements="str"))),
-        key_create_import_access=dict(
-            type="dict",
-            options=dict(
-                enabled=ENABLED,
-                **{name: dict(type="bool", default=value) for name, value in policies.KEY_ACCESS_DEFAULTS.items()},
-            ),
-        ),
-        metrics=dict(type="dict", options=dict(enabled=ENABLED)),
-        rotation=dict(type="dict", options=dict(enabled=ENABLED, interval_month=dict(type="int"))),
+        instance_predicted=dict(type="bool", default=False),
+        **policies.option_spec(),
     )
 
 
@@ -233,11 +217,15 @@ def main() -> None:
         why_not = policies.refusal(want, module.params["endpoint_type"])
         if why_not:
             raise InputError(why_not + " Nothing was changed.")
-        kms = open_kms(module.session, module.params["instance"])
-        have = policies.current(kms.instance_policies())
-        to_set = policies.changes(have, want)
-        if to_set and not module.check_mode:
-            policies.set_all(kms.set_instance_policy, have, want)
+        if module.params["instance_predicted"] and module.check_mode:
+            have = policies.current([])  # a new instance has no policy set yet
+            to_set = policies.changes(have, want)
+        else:
+            kms = open_kms(module.session, module.params["instance"])
+            have = policies.current(kms.instance_policies())
+            to_set = policies.changes(have, want)
+            if to_set and not module.check_mode:
+                policies.set_all(kms.set_instance_policy, have, want)
     except IBMCloudError as error:
         module.fail_from_error(error)
     result = dict(changed=bool(to_set), policies=policies.after(have, want), changed_policies=to_set)

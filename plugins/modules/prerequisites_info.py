@@ -83,6 +83,10 @@ options:
       refuse_unverified:
         description: As O(refuse_unverified).
         type: bool
+      instance_policies:
+        description: As O(instance_policies).
+        type: dict
+        version_added: 0.2.0
   instance:
     description:
       - The Key Protect or Hyper Protect Crypto Services instance, by name, guid or CRN.
@@ -130,6 +134,15 @@ options:
       - A cluster without a key in O(instance) is checked with O(root_key).
     type: bool
     default: false
+    version_added: 0.2.0
+  instance_policies:
+    description:
+      - The instance policies the instance should have, as the options of M(ibmcloud.kms.kms_instance_policy)
+        (for example C(dual_auth_delete) with C(enabled=true)).
+      - When the instance exists, its policies are read once for the clusters of the run. Those that differ are
+        named in a warning and in RV(instance_policies_to_set), and the cluster is not RV(converged). Reading them
+        needs the Manager service role on the instance; when they cannot be read, a warning says so.
+    type: dict
     version_added: 0.2.0
   skip_when_converged:
     description:
@@ -365,6 +378,16 @@ converged:
   type: bool
   sample: true
   version_added: 0.2.0
+instance_policies_to_set:
+  description:
+    - The instance policies (option names of M(ibmcloud.kms.kms_instance_policy)) of the existing instance that
+      differ from O(instance_policies); empty when they match, when none are asked for, or when they could not be
+      read.
+  returned: with O(cluster)
+  type: list
+  elements: str
+  sample: [dual_auth_delete]
+  version_added: 0.2.0
 kept_root_key_id:
   description:
     - With O(keep_current_root_key=true), the id of the root key in O(instance) that the cluster keeps; null when it
@@ -405,6 +428,7 @@ root_key:
 from ansible_collections.ibmcloud.kms.plugins.module_utils._argspec import KMS_ACCOUNT_SPEC
 from ansible_collections.ibmcloud.kms.plugins.module_utils._cluster_kms import rewrap_warning
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import InputError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._instance_policies import checked_options, wanted
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import NEEDS
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._prerequisites import (
@@ -447,6 +471,7 @@ PER_CLUSTER = dict(
     create_authorization=dict(type="bool"),
     min_days_before_expiration=dict(type="int"),
     refuse_unverified=dict(type="bool"),
+    instance_policies=dict(type="dict"),
 )
 
 
@@ -467,6 +492,7 @@ def argument_spec() -> dict:
         keep_current_root_key=dict(type="bool", default=False, no_log=False),
         skip_when_converged=dict(type="bool", default=False),
         refuse_unverified=dict(type="bool", default=False),
+        instance_policies=dict(type="dict"),
         wait_timeout=dict(type="int", default=900),
     )
 
@@ -475,6 +501,9 @@ def check_ask(ask: dict) -> None:
     for flag, needed in (("create_instance", "instance"), ("create_root_key", "root_key")):
         if ask[flag] and not ask[needed]:
             raise InputError(f"{flag}=true needs {needed}.")
+    if ask["instance_policies"]:
+        ask["instance_policies"] = checked_options(ask["instance_policies"], "instance_policies")
+        wanted(ask["instance_policies"])
 
 
 def asks_of(params: dict) -> list:
@@ -496,6 +525,7 @@ def report(params: dict, prerequisites: list, found: Found) -> dict:
         root_key=key_view(found.key, found.now),
         converged=found.converged,
         kept_root_key_id=found.kept_key_id,
+        instance_policies_to_set=found.policies_to_set,
         cluster_kms=found.view,
     )
 

@@ -83,10 +83,11 @@ def install(monkeypatch, **overrides):
     """Fake every client _prerequisites uses; ``overrides`` replace the seeded answers."""
     world = dict(cluster=CLUSTER, instances=[KP], group="rg1", key=ROOT, named=[], initialized=True, caller=ADMIN,
                  key_owner=KEY_OWNER, owner_keys=[OWNER_KEY], owner=OWNER_WRITER, authorization={"id": "auth1"},
-                 registrations=[], tags=[], activated=(KP, 4.0))
+                 registrations=[], tags=[], activated=(KP, 4.0), instance_policies=[])
     world.update(overrides)
     containers, resources, kms, iam, identity, tagging = (MagicMock() for _fake in range(6))
     kms.registrations.side_effect = answer(world["registrations"])
+    kms.instance_policies.side_effect = answer(world["instance_policies"])
     tagging.tags_of.side_effect = answer(world["tags"])
     monkeypatch.setattr(pr, "TaggingClient", lambda _s: tagging)
     containers.get_cluster.side_effect = answer(world["cluster"])
@@ -500,6 +501,8 @@ def test_the_key_owner_message_names_the_clusters_resource_group(monkeypatch):
 CURRENT = {"keyId": "k1", "resourceCrn": CLUSTER["crn"], "lastUpdated": "2026-01-01T00:00:00Z"}
 OLDER = {"keyId": "k0", "resourceCrn": CLUSTER["crn"], "lastUpdated": "2025-01-01T00:00:00Z"}
 UPDATING = {**ENCRYPTED, "lifecycle": {"masterState": "updating", "masterHealth": "normal", "masterStatus": "Updating"}}
+DUAL_ASKED = {"dual_auth_delete": {"enabled": True}}
+DUAL_ON = {"policy_type": "dualAuthDelete", "policy_data": {"enabled": True}}
 # (what, ask overrides, world overrides, converged?)
 CONVERGED = [
     ("KMS on with the key asked for, registered, authorized", {}, {"cluster": ENCRYPTED, "registrations": [CURRENT]},
@@ -521,6 +524,12 @@ CONVERGED = [
      {"cluster": ENCRYPTED, "registrations": [CURRENT]}, False),
     ("the instance is to be created", {"create_instance": True, "create_root_key": True},
      {"cluster": ENCRYPTED, "instances": [], "registrations": [CURRENT]}, False),
+    ("the instance has the policies asked for", {"instance_policies": DUAL_ASKED},
+     {"cluster": ENCRYPTED, "registrations": [CURRENT], "instance_policies": [DUAL_ON]}, True),
+    ("an instance policy asked for differs", {"instance_policies": DUAL_ASKED},
+     {"cluster": ENCRYPTED, "registrations": [CURRENT]}, False),
+    ("the instance policies cannot be read (a warning, not a change)", {"instance_policies": DUAL_ASKED},
+     {"cluster": ENCRYPTED, "registrations": [CURRENT], "instance_policies": ServerError("down", status=503)}, True),
 ]
 
 
@@ -529,6 +538,33 @@ def test_converged_means_a_run_would_change_nothing(monkeypatch, what, ask, worl
     install(monkeypatch, **world)
     _results, found = run(ask)
     assert found.converged is converged
+
+
+# (instance policies listed, the policies to set, what the warning says)
+POLICY_WARNINGS = [
+    ([DUAL_ON], [], None),
+    ([], ["dual_auth_delete"], "does not have the instance policies asked for (dual_auth_delete differ)"),
+    (UnauthorizedError("no", status=401), [], "could not be read"),
+]
+
+
+@pytest.mark.parametrize("listed, to_set, warning", POLICY_WARNINGS)
+def test_instance_policies_that_differ_are_named_once_per_instance(monkeypatch, listed, to_set, warning):
+    fakes = install(monkeypatch, cluster=ENCRYPTED, registrations=[CURRENT], instance_policies=listed)
+    asks = [pr.Ask(cluster="demo", instance="kp", root_key="crk", instance_policies=DUAL_ASKED) for _n in range(3)]
+    checked = pr.check_each(session, asks)
+    assert [found.policies_to_set for _results, found in checked] == [to_set] * 3
+    for _results, found in checked:
+        policy_warnings = [w for w in found.warnings if "instance polic" in w]
+        assert len(policy_warnings) == (0 if warning is None else 1)
+        assert warning is None or warning in policy_warnings[0]
+    assert fakes["kms"].instance_policies.call_count == 1
+
+
+def test_no_instance_policy_is_read_unless_asked_for(monkeypatch):
+    fakes = install(monkeypatch, cluster=ENCRYPTED, registrations=[CURRENT])
+    run()
+    assert fakes["kms"].instance_policies.call_count == 0
 
 
 def test_a_converged_cluster_skips_only_what_a_change_needs(monkeypatch):

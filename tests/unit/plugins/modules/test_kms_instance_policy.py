@@ -56,6 +56,13 @@ def test_private_only_over_the_public_endpoint_is_refused_before_any_request(cap
     assert opened == [] and not fake.method_calls
 
 
+def test_a_predicted_instance_is_predicted_without_a_request(capsys, monkeypatch):
+    result, fake, opened = run(capsys, monkeypatch, [], metrics={"enabled": True}, instance_predicted=True,
+                               _ansible_check_mode=True)
+    assert result["changed"] is True and result["changed_policies"] == ["metrics"]
+    assert opened == [] and not fake.method_calls
+
+
 def test_bad_input_is_refused_before_any_request(capsys, monkeypatch):
     result, _fake, opened = run(capsys, monkeypatch, [], rotation={"enabled": True})
     assert result["failed"] and "rotation.interval_month" in result["msg"] and "Nothing was changed" in result["msg"]

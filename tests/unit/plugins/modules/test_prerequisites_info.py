@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.ibmcloud.kms.plugins.modules import prerequisites_info
 
 from ..module_utils.fake_transport import make_token
@@ -84,3 +86,20 @@ def test_main_takes_a_cluster_or_a_fleet_not_both(capsys, monkeypatch):
     result = run_module(capsys, prerequisites_info.main, {"cluster": "demo", "clusters": [{"cluster": "demo"}],
                                                           "iam_token": make_token(account=ACCOUNT)})
     assert result["failed"] is True and "mutually exclusive" in result["msg"]
+
+
+# (instance_policies given, what the error names)
+BAD_POLICIES = [
+    ({"metrics": {"enabled": "maybe"}}, "metrics"),
+    ({"dual_auth_delete": {}}, "enabled"),
+    ({"nope": {"enabled": True}}, "nope"),
+    ({"rotation": {"enabled": True}}, "rotation.interval_month"),
+]
+
+
+@pytest.mark.parametrize("asked, named", BAD_POLICIES)
+def test_main_checks_the_instance_policies_as_kms_instance_policy_does(capsys, monkeypatch, asked, named):
+    install(monkeypatch)
+    result = run_module(capsys, prerequisites_info.main, {"cluster": "demo", "instance_policies": asked,
+                                                          "iam_token": make_token(account=ACCOUNT)})
+    assert result["failed"] is True and named in result["msg"] and "Nothing was changed" in result["msg"]

@@ -1,0 +1,61 @@
+# Copyright (c) 2026, ibmcloud.kms contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role's instance policies (cluster_encryption_instance_policies) on an encrypted cluster: the preflight warns
+that the instance does not have them and check mode previews setting them without a changing request; the real run
+sets them, once, before anything else; the next run is converged and sends nothing that changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import requests
+from conftest import playbook_env
+
+from ibmcloud_emulator import World
+from ibmcloud_emulator.server import start
+
+POLICIES = {"dual_auth_delete": {"enabled": True}, "metrics": {"enabled": True}}
+WARNING = "does not have the instance policies asked for (dual_auth_delete, metrics differ)"
+
+
+def setup(env: dict, *extra: str) -> subprocess.CompletedProcess:
+    command = ["ansible-playbook", "ibmcloud.kms.setup", "-e", "clusters=demo-vpc", *extra]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def changing_requests(base_url: str) -> list:
+    log = requests.get(f"{base_url}/_emulator/requests", params={"changed": "true"}, timeout=30).json()["requests"]
+    requests.delete(f"{base_url}/_emulator/requests", timeout=30)
+    return [(entry["method"], entry["path"], entry["query"]) for entry in log]
+
+
+def test_the_role_sets_the_instance_policies_asked_for_once(tmp_path):
+    running = start(World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2))
+    try:
+        env = playbook_env(
+            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
+        )
+        first = setup(env)
+        changing_requests(running.base_url)
+        asked = ("-e", json.dumps({"cluster_encryption_instance_policies": POLICIES}))
+        preview = setup(env, *asked, "--check")
+        previewed = changing_requests(running.base_url)
+        real = setup(env, *asked)
+        made = changing_requests(running.base_url)
+        again = setup(env, *asked)
+        repeated = changing_requests(running.base_url)
+    finally:
+        running.stop()
+    for done in (first, preview, real, again):
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert WARNING in preview.stderr + preview.stdout and WARNING in real.stderr + real.stdout
+    assert previewed == []
+    puts = [(method, path, query) for method, path, query in made if path.endswith("/instance/policies")]
+    assert puts == [
+        ("PUT", "/api/v2/instance/policies", "policy=dualAuthDelete"),
+        ("PUT", "/api/v2/instance/policies", "policy=metrics"),
+    ]
+    assert made == puts  # the cluster is encrypted already: nothing else changes
+    assert repeated == [] and WARNING not in again.stderr + again.stdout
