@@ -15,10 +15,12 @@ it a rerun would not know that the cluster already uses the key.
 
 from __future__ import annotations
 
+import re
 import traceback
 from typing import Any, Optional
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils._client import Session
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
 
 TAGGING_IMPORT_ERROR: Optional[str]
 try:
@@ -34,6 +36,28 @@ else:
 PREVIOUS_KEY_TAG = "ibmcloud-kms:previous-root-key:"
 ROOT_KEY_TAG = "ibmcloud-kms:root-key:"
 EDITOR_HINT = "Tagging a cluster needs the Editor platform role on it."
+INSTANCE_EDITOR_HINT = "Tagging a KMS instance needs the Editor platform role on it."
+# Global Tagging's user tag names: 1 to 128 letters, digits, spaces, _ - . and : (``key:value``); stored lower-case.
+TAG_NAME = re.compile(r"^[A-Za-z0-9 _.:-]{1,128}$")
+
+
+def bad_tags(tags: list) -> list:
+    """The tag names Global Tagging would refuse."""
+    return [str(tag) for tag in tags if not TAG_NAME.match(str(tag).strip())]
+
+
+def tag_changes(current: list, wanted: list, *, purge: bool) -> tuple:
+    """(tags to attach, tags to detach) so that a resource with CURRENT user tags has WANTED, and only those with
+    PURGE; tag names compare as Global Tagging stores them, trimmed and lower-case."""
+    have = {str(tag).strip().lower() for tag in current}
+    want = list(dict.fromkeys(str(tag).strip().lower() for tag in wanted))
+    attach = [tag for tag in want if tag not in have]
+    detach = sorted(tag for tag in have if tag not in want) if purge else []
+    return attach, detach
+
+
+def tags_after(current: list, attach: list, detach: list) -> list:
+    return sorted(({str(tag).strip().lower() for tag in current} | set(attach)) - set(detach))
 
 
 def previous_key_tag(key_id: str) -> str:
@@ -80,12 +104,32 @@ class TaggingClient:
         )
         return [item["name"] for item in result.get("items") or []]
 
-    def attach(self, crn: str, names: list) -> None:
+    def attach(self, crn: str, names: list, hint: str = EDITOR_HINT) -> None:
         """Attach user tags (attaching a tag twice changes nothing, so a retry is safe)."""
-        self.session.call(
+        result = self.session.call(
             lambda: self.client.attach_tag(resources=[Resource(resource_id=crn)], tag_names=names, tag_type="user"),
             method="POST",
             what="attach tags",
-            hint=EDITOR_HINT,
+            hint=hint,
             idempotent=True,
         )
+        refused(result, "attach", crn, hint)
+
+    def detach(self, crn: str, names: list, hint: str = EDITOR_HINT) -> None:
+        """Detach user tags (detaching a tag the resource does not have changes nothing, so a retry is safe)."""
+        result = self.session.call(
+            lambda: self.client.detach_tag(resources=[Resource(resource_id=crn)], tag_names=names, tag_type="user"),
+            method="POST",
+            what="detach tags",
+            hint=hint,
+            idempotent=True,
+        )
+        refused(result, "detach", crn, hint)
+
+
+def refused(result: Any, verb: str, crn: str, hint: str) -> None:
+    """Global Tagging answers 200 with ``results[].is_error`` for a resource it did not tag: that is a failure too."""
+    for one in (result or {}).get("results") or [] if isinstance(result, dict) else []:
+        if one.get("is_error"):
+            message = one.get("message") or "no reason given"
+            raise IBMCloudError(f"Global Tagging did not {verb} the tags of {crn}: {message}", hint=hint)

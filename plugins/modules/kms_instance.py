@@ -49,6 +49,22 @@ options:
         C(allowed_network) (V(private-only) or V(public-and-private)) or, for Hyper Protect Crypto Services,
         C(units) (the number of crypto units, 2 or 3).
     type: dict
+  tags:
+    description:
+      - The user tags the instance should have (Global Tagging, on its CRN), for example V(env:prod). IBM stores
+        tag names lower-case, so they are compared that way.
+      - When not given, the instance's tags are neither read nor changed.
+    type: list
+    elements: str
+    version_added: 0.2.0
+  purge_tags:
+    description:
+      - Whether user tags of the instance that are not in O(tags) are removed. With V(false), O(tags) are only
+        added.
+      - Has no effect without O(tags).
+    type: bool
+    default: true
+    version_added: 0.2.0
   state:
     description:
       - V(present) creates the instance when it does not exist; V(absent) deletes it.
@@ -79,6 +95,7 @@ notes:
     tells whether that has been done.
   - A deleted instance stays in the reclamation state for some days before it is removed for good; the module
     treats it as gone.
+  - Tagging an instance needs the Editor platform role on it.
 seealso:
   - module: ibmcloud.kms.kms_instance_info
   - name: Provisioning a Key Protect instance
@@ -121,6 +138,11 @@ EXAMPLES = r"""
         service: hs-crypto
         parameters:
           units: 2
+
+- name: Tag the instance like the rest of the production estate, and remove other user tags
+  ibmcloud.kms.kms_instance:
+    name: kms-for-clusters
+    tags: ["env:prod", "team:platform"]
 
 - name: Delete an instance that no cluster uses any more
   ibmcloud.kms.kms_instance:
@@ -209,6 +231,13 @@ instance:
       description: When the instance was created.
       type: str
       sample: "2026-11-27T12:00:00Z"
+tags:
+  description: The instance's user tags after the task (in check mode, as they would be), sorted, lower-case.
+  returned: when O(tags) is given and O(state=present)
+  type: list
+  elements: str
+  sample: ["env:prod", "team:platform"]
+  version_added: 0.2.0
 waited_seconds:
   description: How long the module waited for the instance to become active or to be deleted.
   returned: when it waited
@@ -218,7 +247,7 @@ waited_seconds:
 
 from typing import Any, Optional
 
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import IBMCloudError, InputError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import (
     NEEDS,
     drift_warnings,
@@ -229,6 +258,13 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._instances import (
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._module import IBMCloudModule
 from ansible_collections.ibmcloud.kms.plugins.module_utils._resource_controller import ResourceClient
+from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
+    INSTANCE_EDITOR_HINT,
+    TaggingClient,
+    bad_tags,
+    tag_changes,
+    tags_after,
+)
 
 CHECKS = {"name": "not_empty", "plan": "not_empty", "resource_group": "not_empty", "wait_timeout": "positive"}
 
@@ -240,6 +276,8 @@ def argument_spec() -> dict:
         plan=dict(type="str"),
         resource_group=dict(type="str"),
         parameters=dict(type="dict"),
+        tags=dict(type="list", elements="str"),
+        purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
@@ -291,11 +329,31 @@ def ensure_absent(
     return True, None, waited
 
 
+def ensure_tags(tagging: TaggingClient, crn: Optional[str], wanted: list, *, purge: bool, check_mode: bool) -> tuple:
+    """(changed, tags before, tags after) of the instance with CRN; None for one that check mode only predicts, which
+    has no tags yet."""
+    current = tagging.tags_of(crn) if crn else []
+    attach, detach = tag_changes(current, wanted, purge=purge)
+    if crn and not check_mode:
+        if attach:
+            tagging.attach(crn, attach, INSTANCE_EDITOR_HINT)
+        if detach:
+            tagging.detach(crn, detach, INSTANCE_EDITOR_HINT)
+    return bool(attach or detach), tags_after(current, [], []), tags_after(current, attach, detach)
+
+
 def main() -> None:
     module = IBMCloudModule(argument_spec(), supports_check_mode=True, needs=NEEDS, checks=CHECKS)
     params = module.params
     options = dict(check_mode=module.check_mode, wait=params["wait"], wait_timeout=params["wait_timeout"])
+    changed, tags, tags_before = False, None, None
     try:
+        bad = bad_tags(params["tags"] or [])
+        if bad:
+            raise InputError(
+                f"tags: {', '.join(map(repr, bad))} are not tag names (1 to 128 letters, digits, spaces,"
+                " _ - . and :). Nothing was changed."
+            )
         client = ResourceClient(module.session)
         want = dict(
             name=params["name"],
@@ -320,12 +378,28 @@ def main() -> None:
             for warning in drift_warnings(current, want, wanted_plan):
                 module.warn(warning)
         after_view = before_view if after is current else (instance_view(module.session, after) if after else {})
+        if params["tags"] is not None and params["state"] == "present":
+            crn = None if current is None and module.check_mode else after["crn"]
+            tagged, tags_before, tags = ensure_tags(
+                TaggingClient(module.session),
+                crn,
+                params["tags"],
+                purge=params["purge_tags"],
+                check_mode=module.check_mode,
+            )
+            changed = changed or tagged
     except IBMCloudError as error:
+        error.changed = error.changed or changed
         module.fail_from_error(error)
     result: dict[str, Any] = {"changed": changed, "instance": after_view}
     if waited is not None:
         result["waited_seconds"] = round(waited, 1)
+    if tags is not None:
+        result["tags"] = tags
     if module._diff:
+        if tags is not None:  # the tags are shown in the diff only when the task manages them
+            before_view = {**before_view, "tags": tags_before} if before_view else {}
+            after_view = {**after_view, "tags": tags}
         result["diff"] = {"before": before_view, "after": after_view}
     module.exit_json(**result)
 

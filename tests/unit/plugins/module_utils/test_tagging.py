@@ -10,12 +10,16 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.ibmcloud.kms.plugins.module_utils import _cluster_kms as ck
-from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError
+from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import ForbiddenError, IBMCloudError
 from ansible_collections.ibmcloud.kms.plugins.module_utils._tagging import (
     TaggingClient,
+    bad_tags,
     previous_key_ids,
     previous_key_tag,
     recorded_key_ids,
+    refused,
+    tag_changes,
+    tags_after,
 )
 
 from .test_client import session
@@ -118,3 +122,33 @@ def test_read_previous_keys_adds_tagged_keys_once(monkeypatch):
     found.previous_key_ids = ["old"]
     ck.read_previous_keys(found, None)
     assert found.previous_key_ids == ["old", "older"]
+
+
+# (tags the resource has, tags asked for, purge, to attach, to detach, tags after)
+TAG_CHANGES = [
+    ([], ["env:prod"], True, ["env:prod"], [], ["env:prod"]),
+    (["env:prod"], ["Env:Prod "], True, [], [], ["env:prod"]),  # stored trimmed and lower-case
+    (["env:prod", "old"], ["env:prod"], True, [], ["old"], ["env:prod"]),
+    (["env:prod", "old"], ["env:prod"], False, [], [], ["env:prod", "old"]),
+    (["a", "b"], [], True, [], ["a", "b"], []),
+    (["a"], ["b", "b", "B"], False, ["b"], [], ["a", "b"]),
+]
+
+
+@pytest.mark.parametrize("current, wanted, purge, attach, detach, after", TAG_CHANGES)
+def test_tag_changes(current, wanted, purge, attach, detach, after):
+    assert tag_changes(current, wanted, purge=purge) == (attach, detach)
+    assert tags_after(current, attach, detach) == after
+
+
+@pytest.mark.parametrize("tags, bad", [(["env:prod", "a b", "x_y-z.1"], []), (["", "a" * 129, "no/slash", "ok"],
+                                                                              ["", "a" * 129, "no/slash"])])
+def test_bad_tags(tags, bad):
+    assert bad_tags(tags) == bad
+
+
+def test_a_tag_global_tagging_did_not_attach_is_an_error():
+    with pytest.raises(IBMCloudError, match="did not attach the tags of crn:x: not allowed"):
+        refused({"results": [{"resource_id": "crn:x", "is_error": True, "message": "not allowed"}]}, "attach",
+                "crn:x", "hint")
+    refused({"results": [{"resource_id": "crn:x", "is_error": False}]}, "attach", "crn:x", "hint")

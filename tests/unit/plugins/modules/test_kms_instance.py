@@ -117,3 +117,37 @@ def test_main_check_mode_create_predicts_and_never_creates(capsys, monkeypatch):
     assert result["diff"] == {"before": {}, "after": result["instance"]}
     assert not fake.create_instance.called
     assert make_token()[:20] not in json.dumps(result)
+
+
+def tagging(tags):
+    fake = MagicMock()
+    fake.tags_of.return_value = tags
+    return fake
+
+
+# (crn, check mode, tags it has, asked, purge, changed, attached, detached, after)
+ENSURE_TAGS = [
+    ("crn:i", False, ["old", "env:prod"], ["env:prod", "team:a"], True, True, ["team:a"], ["old"], ["env:prod", "team:a"]),
+    ("crn:i", True, ["old"], ["team:a"], True, True, None, None, ["team:a"]),
+    ("crn:i", False, ["team:a"], ["Team:A"], True, False, None, None, ["team:a"]),
+    ("crn:i", False, ["old"], ["team:a"], False, True, ["team:a"], None, ["old", "team:a"]),
+    (None, True, [], ["team:a"], True, True, None, None, ["team:a"]),  # a new instance check mode only predicts
+]
+
+
+@pytest.mark.parametrize("crn, check_mode, has, asked, purge, changed, attached, detached, after", ENSURE_TAGS)
+def test_ensure_tags(crn, check_mode, has, asked, purge, changed, attached, detached, after):
+    fake = tagging(has)
+    result = kms_instance.ensure_tags(fake, crn, asked, purge=purge, check_mode=check_mode)
+    assert result[0] is changed and result[2] == after
+    assert (fake.attach.call_args.args[1] if fake.attach.called else None) == attached
+    assert (fake.detach.call_args.args[1] if fake.detach.called else None) == detached
+    assert fake.tags_of.called is (crn is not None)
+
+
+def test_main_refuses_a_bad_tag_before_any_request(capsys, monkeypatch):
+    fake = client()
+    monkeypatch.setattr(kms_instance, "ResourceClient", lambda session: fake)
+    result = run_main(capsys, {"name": "kms", "tags": ["ok", "no/slash"]})
+    assert result["failed"] and "'no/slash'" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert not fake.method_calls
