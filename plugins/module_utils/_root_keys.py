@@ -61,6 +61,7 @@ def describe_key(raw: dict, registrations: list, *, now: float) -> dict:
         "name": raw.get("name"),
         "aliases": list(raw.get("aliases") or []),
         "description": raw.get("description") or "",
+        "tags": list(raw.get("tags") or []),
         "state": STATE_NAMES.get(raw.get("state"), str(raw.get("state"))),
         "extractable": bool(raw.get("extractable")),
         "imported": bool(raw.get("imported")),
@@ -139,12 +140,32 @@ def find_key(
 
 
 # -- ensure_* -----------------------------------------------------------------------------------
+# Key Protect's own key tags (not Global Tagging): up to 30, each up to 30 characters, without < > , : & or |
+# (keyprotect-nodejs-client v2.ts, the key's tags field).
+MAX_KEY_TAGS, MAX_KEY_TAG_LENGTH, KEY_TAG_FORBIDDEN = 30, 30, set("<>,:&|")
+
+
+def key_tag_problems(tags: list) -> list:
+    """What Key Protect would refuse in a new key's tags; each problem says what to fix."""
+    problems = []
+    if len(tags) > MAX_KEY_TAGS:
+        problems.append(f"tags lists {len(tags)} tags; Key Protect allows at most {MAX_KEY_TAGS} on a key.")
+    bad = [str(tag) for tag in tags if not 0 < len(str(tag)) <= MAX_KEY_TAG_LENGTH or set(str(tag)) & KEY_TAG_FORBIDDEN]
+    if bad:
+        problems.append(
+            f"tags {bad} are not Key Protect key tags (1 to {MAX_KEY_TAG_LENGTH} characters, none of < > , : & |)."
+        )
+    return problems
+
+
 def new_key_spec(want: dict) -> dict:
     spec: dict[str, Any] = {"name": want["name"], "extractable": False}
     if want.get("alias"):
         spec["aliases"] = [want["alias"]]
     if want.get("description"):
         spec["description"] = want["description"]
+    if want.get("tags"):
+        spec["tags"] = list(want["tags"])
     if want.get("expiration_date"):
         spec["expirationDate"] = format_time(parse_time(want["expiration_date"]) or 0)
     return spec
@@ -279,6 +300,11 @@ def drift_warnings(key: dict, want: dict) -> list:
             f"Root key {ident} expires {key.get('expirationDate') or 'never'}, not "
             f"{want['expiration_date']}; the expiration date of an existing key cannot be changed. "
             "Create a new key to get another expiration date."
+        )
+    if want.get("tags") is not None and sorted(key.get("tags") or []) != sorted(want["tags"]):
+        warnings.append(
+            f"Root key {ident} has the tags {sorted(key.get('tags') or [])}, not {sorted(want['tags'])}; Key Protect"
+            " sets a key's tags when it creates the key, and they are not changed afterwards."
         )
     if want.get("dual_auth_delete") is False and (key.get("dualAuthDelete") or {}).get("enabled"):
         warnings.append(f"Root key {ident} has dual authorization for deletion, which cannot be turned off.")

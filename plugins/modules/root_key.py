@@ -73,6 +73,11 @@ options:
           interval_month:
             description: As O(rotation_policy.interval_month).
             type: int
+      tags:
+        description: As O(tags).
+        type: list
+        elements: str
+        version_added: 0.2.0
       instance_predicted:
         description: As O(instance_predicted).
         type: bool
@@ -104,6 +109,16 @@ options:
       - Description of a new key. The description of an existing key cannot change; a difference is reported as a
         warning.
     type: str
+  tags:
+    description:
+      - Key Protect's own tags of a new key (up to 30, each 1 to 30 characters, none of V(<) V(>) V(,) V(:) V(&)
+        V(|), so no V(key:value) tags). These are not Global Tagging tags.
+      - Key Protect sets a key's tags when it creates the key and offers no way to change them afterwards, so the
+        tags of an existing key are not changed; a difference is reported as a warning. There is therefore no
+        C(purge_tags).
+    type: list
+    elements: str
+    version_added: 0.2.0
   expiration_date:
     description:
       - When a new key expires, as an RFC 3339 timestamp such as V(2030-01-01T00:00:00Z). An expired key is
@@ -329,6 +344,12 @@ root_key:
       type: list
       elements: str
       sample: [prod-cluster-crk]
+    tags:
+      description: Key Protect's own tags of the key (set when it was created).
+      type: list
+      elements: str
+      sample: [cluster-secrets]
+      version_added: 0.2.0
     description:
       description: The key description.
       type: str
@@ -479,6 +500,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._root_keys import (
     ensure_present,
     ensure_rotated,
     find_key,
+    key_tag_problems,
     open_kms,
 )
 from ansible_collections.ibmcloud.kms.plugins.module_utils._validate import items_of
@@ -506,6 +528,7 @@ PER_KEY = dict(
     rotation_policy=dict(
         type="dict", options=dict(enabled=dict(type="bool", default=True), interval_month=dict(type="int"))
     ),
+    tags=dict(type="list", elements="str"),
     instance_predicted=dict(type="bool"),
 )
 # Keys of O(root_keys) made sure of at once: each waits mostly for Key Protect's answers.
@@ -521,6 +544,7 @@ def argument_spec() -> dict:
         key_id=dict(type="str", no_log=False),
         key_ring=dict(type="str", no_log=False),
         description=dict(type="str"),
+        tags=dict(type="list", elements="str"),
         expiration_date=dict(type="str"),
         expiration_days=dict(type="int"),
         rotation_policy=dict(
@@ -551,6 +575,9 @@ def validate(params: dict) -> None:
         raise InputError(
             "force=true makes the data of registered resources unreadable; set acknowledge_data_loss=true to confirm."
         )
+    problems = key_tag_problems(params.get("tags") or [])
+    if problems:
+        raise InputError(" ".join(problems))
     if params["rotate"] and params["state"] in ("disabled", "absent"):
         raise InputError(f"rotate=true needs state=present or state=enabled, not {params['state']}.")
     parse_time(params["expiration_date"])
@@ -568,7 +595,7 @@ def desired(params: dict, *, now: float, creating: bool) -> dict:
         "rotation_policy",
         "dual_auth_delete",
     )
-    want = {**{n: params[n] for n in names}, "enabled": params["state"] == "enabled"}
+    want = {**{n: params[n] for n in names}, "tags": params.get("tags"), "enabled": params["state"] == "enabled"}
     if params["expiration_days"] is not None and creating:
         want["expiration_date"] = midnight_after(now, params["expiration_days"])
     return want

@@ -99,6 +99,7 @@ root_keys:
       name: cluster-secrets
       aliases: [prod-cluster-crk]
       description: Root key for prod cluster secrets
+      tags: [cluster-secrets]
       state: active
       extractable: false
       imported: false

@@ -313,8 +313,20 @@ def check_key_spec(ctx: Ctx, spec: dict[str, Any]) -> None:
         raise bad_field("aliases", "must not repeat an alias")
     for alias in aliases:
         check_alias(ctx, alias)
+    check_tags(spec.get("tags"))
     check_expiration(ctx, spec.get("expirationDate"))
     check_payload(spec)
+
+
+def check_tags(tags: Any) -> None:
+    """A key's own tags, set when it is created (keyprotect-nodejs-client v2.ts: up to 30, 0-30 characters, no
+    angled brackets, comma, colon, ampersand or vertical bar)."""
+    if tags is None:
+        return
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise bad_field("tags", "must be a list of strings")
+    if len(tags) > 30 or any(len(tag) > 30 or set(tag) & set("<>,:&|") for tag in tags):
+        raise bad_field("tags", "must be up to 30 tags of 0-30 characters, without < > , : & |")
 
 
 def check_expiration(ctx: Ctx, value: Any) -> None:

@@ -59,6 +59,7 @@ def new_key(world: World, guid: str, spec: dict[str, Any], created_by: str, ring
         "name": spec["name"],
         "aliases": list(spec.get("aliases") or []),
         "description": spec.get("description", ""),
+        "tags": list(spec.get("tags") or []),
         "state": ACTIVE,
         "extractable": extractable,
         "crn": key_crn(world, guid, key_id),

@@ -358,3 +358,39 @@ def test_describe_keys_reads_registrations_once_and_sorts_by_name():
     assert [v["name"] for v in views] == ["crk", "zz"]
     assert len(views[0]["registrations"]) == 1 and views[1]["registrations"] == []
     fake.registrations.assert_called_once_with()
+
+
+# (tags of a new key, what the problem names; Key Protect's rules for a key's own tags)
+KEY_TAGS = [
+    (["cluster-secrets", "prod eu"], None),
+    (["t"] * 31, "at most 30"),
+    (["env:prod"], "'env:prod'"),
+    (["a" * 31, "ok", ""], "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', ''"),
+    (["x|y", "a<b"], "'x|y', 'a<b'"),
+]
+
+
+@pytest.mark.parametrize("tags, named", KEY_TAGS)
+def test_key_tag_problems(tags, named):
+    problems = rk.key_tag_problems(tags)
+    assert (problems == []) if named is None else named in " ".join(problems)
+
+
+# (tags asked for, the tags of the key, whether a warning says they cannot change)
+KEY_TAG_DRIFT = [
+    (None, ["a"], False),
+    (["a", "b"], ["b", "a"], False),
+    (["a"], [], True),
+    ([], ["a"], True),
+]
+
+
+@pytest.mark.parametrize("asked, has, warned", KEY_TAG_DRIFT)
+def test_the_tags_of_an_existing_key_are_reported_never_changed(asked, has, warned):
+    warnings = rk.drift_warnings({**KEY, "tags": has}, {**WANT, "tags": asked})
+    assert any("are not changed afterwards" in w for w in warnings) is warned
+
+
+def test_a_new_key_is_created_with_its_tags():
+    assert rk.new_key_spec({"name": "k", "tags": ["a", "b"]})["tags"] == ["a", "b"]
+    assert "tags" not in rk.new_key_spec({"name": "k", "tags": []})

@@ -1,9 +1,14 @@
 # Copyright (c) 2026, ibmcloud.kms contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The role's instance policies (cluster_encryption_instance_policies) on an encrypted cluster: the preflight warns
-that the instance does not have them and check mode previews setting them without a changing request; the real run
-sets them, once, before anything else; the next run is converged and sends nothing that changes."""
+"""What governance asks of the role.
+
+Instance policies (cluster_encryption_instance_policies) on an encrypted cluster: the preflight warns that the
+instance does not have them and check mode previews setting them without a changing request; the real run sets them,
+once, and nothing else; the next run is converged and sends nothing that changes.
+
+Tags (cluster_encryption_tags, cluster_encryption_root_key_tags): the instance and the root key the role creates get
+them; the next run sends nothing that changes."""
 
 from __future__ import annotations
 
@@ -59,3 +64,29 @@ def test_the_role_sets_the_instance_policies_asked_for_once(tmp_path):
     ]
     assert made == puts  # the cluster is encrypted already: nothing else changes
     assert repeated == [] and WARNING not in again.stderr + again.stdout
+
+
+def test_the_role_tags_the_instance_and_the_root_key_it_creates(tmp_path):
+    emulated = World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2)
+    running = start(emulated)
+    try:
+        env = playbook_env(
+            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
+        )
+        tags = {"cluster_encryption_tags": ["Env:Prod"], "cluster_encryption_root_key_tags": ["cluster-secrets"]}
+        done = setup(env, "-e", json.dumps(tags))
+        changing_requests(running.base_url)
+        again = setup(env, "-e", json.dumps(tags))
+        repeated = changing_requests(running.base_url)
+        for run in (done, again):
+            assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+        with emulated.lock:
+            instance = next(i for i in emulated.data["instances"].values() if i["name"] == "kms-for-clusters")
+            instance_tags = [t["name"] for t in emulated.data["tags"].get(instance["crn"], [])]
+            keys = emulated.data["kms"][instance["guid"]]["keys"].values()
+            key_tags = [key.get("tags") for key in keys if key["name"] == "demo-vpc-root-key"]
+    finally:
+        running.stop()
+    assert instance_tags == ["env:prod"]
+    assert key_tags == [["cluster-secrets"]]
+    assert repeated == []
