@@ -14,8 +14,8 @@ options:
     description:
       - IBM Cloud API key used to get an IAM access token.
       - If not set, the value of the E(IC_API_KEY) environment variable is used, then E(IBMCLOUD_API_KEY).
-      - One of O(api_key) or O(iam_token) is required. When both are set, O(iam_token) is used first and O(api_key)
-        renews it (see O(iam_token)).
+      - One of O(api_key), a trusted profile (O(auth_type)) or O(iam_token) is required. When O(api_key) and
+        O(iam_token) are both set, O(iam_token) is used first and O(api_key) renews it (see O(iam_token)).
     type: str
   iam_token:
     description:
@@ -30,6 +30,40 @@ options:
         share a token in a long play.
       - The token is a secret; it is never logged or returned by the modules that use it.
     type: str
+  auth_type:
+    description:
+      - How the module gets IAM access tokens.
+      - V(api_key) uses O(api_key).
+      - V(container) uses a trusted profile (O(trusted_profile)) with the compute resource token that the platform
+        mounts in the pod or job the module runs in (O(cr_token_filename)), for example an AWX or Automation
+        Controller job pod on IBM Cloud Kubernetes Service or Red Hat OpenShift on IBM Cloud, or Code Engine. No
+        long-lived API key is needed.
+      - V(vpc) uses a trusted profile of the VPC virtual server the module runs on, through the VPC Instance
+        Metadata Service (which must be enabled on it); without O(trusted_profile), the profile linked to the
+        virtual server.
+      - When not set, V(api_key) when O(api_key) is set, else V(container) when O(trusted_profile) or
+        O(cr_token_filename) is set, else only O(iam_token) is used.
+      - With V(container) or V(vpc), O(iam_token) is used first as with an API key, and renewed with the profile.
+    type: str
+    choices: [api_key, container, vpc]
+    version_added: 0.2.0
+  trusted_profile:
+    description:
+      - The IAM trusted profile to act as with O(auth_type=container) or O(auth_type=vpc), as the IBM Cloud CLI's
+        C(ibmcloud login --profile) takes it - by id (V(Profile-...)), by name (container only) or by CRN (vpc only).
+      - The profile's trust rules must include the compute resource or the virtual server, and its access
+        policies give the module its roles.
+      - If not set, the value of the E(IBMCLOUD_CR_PROFILE) environment variable is used, as by the IBM Cloud CLI.
+    type: str
+    version_added: 0.2.0
+  cr_token_filename:
+    description:
+      - With O(auth_type=container), the file that holds the compute resource token.
+      - When not set, the files C(/var/run/secrets/tokens/vault-token), C(/var/run/secrets/tokens/sa-token) and
+        C(/var/run/secrets/codeengine.cloud.ibm.com/compute-resource-token/token) are tried in this order, as by
+        IBM's SDKs. A file that does not exist is refused before any request.
+    type: path
+    version_added: 0.2.0
   region:
     description:
       - IBM Cloud region, used to choose service endpoints and as the default location of resources.
@@ -47,12 +81,13 @@ options:
     description:
       - Base URLs that replace the derived endpoint of a service.
       - Keys are V(iam), V(iam_policy), V(resource_controller), V(resource_manager), V(global_catalog),
-        V(key_protect), V(hpcs), V(containers) and V(global_tagging).
+        V(key_protect), V(hpcs), V(containers), V(global_tagging) and V(vpc_metadata) (the VPC Instance Metadata
+        Service, for O(auth_type=vpc); C(http://169.254.169.254) by default).
       - When a key is not set, the IBM Terraform provider's environment variables are used, namely
         E(IBMCLOUD_IAM_API_ENDPOINT), E(IBMCLOUD_IAMPAP_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CONTROLLER_API_ENDPOINT),
         E(IBMCLOUD_RESOURCE_MANAGEMENT_API_ENDPOINT), E(IBMCLOUD_RESOURCE_CATALOG_API_ENDPOINT),
         E(IBMCLOUD_KP_API_ENDPOINT), E(IBMCLOUD_HPCS_API_ENDPOINT), E(IBMCLOUD_CS_API_ENDPOINT) and
-        E(IBMCLOUD_GT_API_ENDPOINT).
+        E(IBMCLOUD_GT_API_ENDPOINT); for V(vpc_metadata), the IBM Cloud CLI's E(IBMCLOUD_CR_VPC_URL).
       - V(global_catalog) may be the host (as for the IBM Terraform provider) or end in C(/api/v1).
       - As for the IBM Terraform provider, V(key_protect) (E(IBMCLOUD_KP_API_ENDPOINT)) is the key-management API of
         every KMS instance, Key Protect and HPCS alike; it may end in C(/api/v2/keys), and C({instance_id}) in it is

@@ -23,6 +23,9 @@ AUTH_SPEC = dict(
     ca_path=dict(type="path"),
     timeout=dict(type="int", default=60),
     retries=dict(type="int", default=5),
+    auth_type=dict(type="str", choices=["api_key", "container", "vpc"]),
+    trusted_profile=dict(type="str", fallback=(env_fallback, ["IBMCLOUD_CR_PROFILE"])),
+    cr_token_filename=dict(type="path"),
 )
 
 # The account of the KMS instance and its own credentials, for the Key Protect / HPCS side of cross-account KMS.

@@ -17,6 +17,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Optional, TypeVar
 
+from ansible_collections.ibmcloud.kms.plugins.module_utils import _auth
 from ansible_collections.ibmcloud.kms.plugins.module_utils._endpoints import check_overrides, service_url
 from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import (
     CertificateError,
@@ -35,7 +36,6 @@ try:
     import requests
     from ibm_cloud_sdk_core import ApiException, BaseService
     from ibm_cloud_sdk_core import http_adapter as sdk_http_adapter
-    from ibm_cloud_sdk_core.authenticators import BearerTokenAuthenticator, IAMAuthenticator
     from requests.adapters import HTTPAdapter
 except ImportError:
     HAS_SDK = False
@@ -91,6 +91,14 @@ class ConnectionSettings:
     ca_path: Optional[str] = None
     timeout: int = 60
     retries: int = 5
+    auth_type: Optional[str] = None  # _auth.auth_type() derives it when not given
+    trusted_profile: Optional[str] = None  # by id, name or CRN (_auth.profile_by)
+    cr_token_filename: Optional[str] = None
+
+    @property
+    def renewable(self) -> bool:
+        """Whether a new token can be had (an API key or a trusted profile), not only the given iam_token."""
+        return _auth.auth_type(self) != _auth.TOKEN_ONLY
 
     @classmethod
     def from_params(cls, params: dict) -> "ConnectionSettings":
@@ -190,11 +198,12 @@ def _claim_time(claims: dict, name: str) -> Optional[str]:
 
 
 def new_token(settings: ConnectionSettings, **session_options: Any) -> dict:
-    """A new IAM access token from the API key (a given iam_token is not used), with token_facts()."""
-    if not settings.api_key:
+    """A new IAM access token from the API key or the trusted profile (a given iam_token is not used), with
+    token_facts()."""
+    if not settings.renewable:
         raise InputError(
-            "Getting an IAM token needs an API key: set api_key (or the IC_API_KEY / "
-            "IBMCLOUD_API_KEY environment variable)."
+            "Getting an IAM token needs an API key (api_key, or the IC_API_KEY / IBMCLOUD_API_KEY environment"
+            " variable) or a trusted profile (trusted_profile, with auth_type container or vpc)."
         )
     return token_facts(Session(replace(settings, iam_token=None), **session_options).access_token())
 
@@ -238,6 +247,11 @@ def _with_hint(error: IBMCloudError, role_hint: Optional[str], prefix: str = "")
     return error
 
 
+# The paths of token requests: IAM's (API key and compute resource token grants) and the VPC Instance Metadata
+# Service's (ibm-cloud-sdk-core VPCInstanceTokenManager, both API versions).
+TOKEN_PATHS = ("/identity/token", "/oidc/token", "/identity/v1/token", "/identity/v1/iam_tokens")
+
+
 class Session:
     """One authenticated connection to IBM Cloud, shared by every client of a module run.
 
@@ -254,10 +268,7 @@ class Session:
         prefix: str = "",
     ) -> None:
         self.prefix = prefix
-        if not settings.api_key and not settings.iam_token:
-            raise InputError(
-                "No credentials: set api_key (or the IC_API_KEY / IBMCLOUD_API_KEY environment variable) or iam_token."
-            )
+        _auth.check(settings)
         if settings.endpoint_type not in ("public", "private"):
             raise InputError(f"endpoint_type must be public or private, not {settings.endpoint_type!r}.")
         check_overrides(settings.endpoints)
@@ -273,11 +284,9 @@ class Session:
         self._services: dict = {}
 
     def _authenticator(self) -> Any:
-        if not self.settings.api_key:
-            return BearerTokenAuthenticator(self.settings.iam_token)
-        authenticator = IAMAuthenticator(
-            self.settings.api_key, url=self.url("iam"), disable_ssl_verification=not self.settings.validate_certs
-        )
+        authenticator = _auth.authenticator(self.settings, iam_url=self.url("iam"), vpc_url=self.url("vpc_metadata"))
+        if not self.settings.renewable:
+            return authenticator
         authenticator.token_manager.http_config = dict(self.http_config)
         if self.settings.iam_token:
             preload_token(authenticator.token_manager, self.settings.iam_token)
@@ -316,20 +325,34 @@ class Session:
 
     # -- identity -------------------------------------------------------------------
     def access_token(self) -> str:
-        if not self.settings.api_key:
+        if not self.settings.renewable:
             return self.settings.iam_token or ""
         return self.retry.run(self._fetch_token, idempotent=True, what="IAM token")
 
     def _fetch_token(self) -> str:
         try:
             return self.authenticator.token_manager.get_token()
-        except Exception as exc:  # sdk-core raises ApiException or requests exceptions
+        except Exception as exc:  # sdk-core raises ApiException, requests exceptions, or Exception (a CR token file)
             self._token_request_over()
-            error = translate(exc)
-            if error.status in (400, 401):
-                option = f"{self.prefix}api_key" if self.prefix else "api_key (IC_API_KEY)"
-                error.hint = f"IAM refused the API key: check {option} and the IAM endpoint."
-            raise error from None
+            raise self._failure(exc, token_request=True) from None
+
+    def _failure(self, exc: Exception, *, token_request: bool = False) -> IBMCloudError:
+        """EXC in the collection's error family. A token request that failed (made here, or by sdk-core inside a
+        call) says what to check of the credentials; sdk-core's plain Exception for an unreadable CR token file
+        becomes an error too, never a traceback."""
+        hint = _auth.refusal_hint(_auth.auth_type(self.settings), self.prefix)
+        if HAS_SDK and not isinstance(exc, (ApiException, requests.exceptions.RequestException, IBMCloudError)):
+            return IBMCloudError(f"No IAM token: {exc}", hint=hint)
+        error = translate(exc)
+        if (token_request or self._from_token_service(error)) and error.status in (400, 401):
+            error.hint = hint
+        return error
+
+    @staticmethod
+    def _from_token_service(error: IBMCloudError) -> bool:
+        """Whether ERROR is the answer of IAM's token endpoint or of the VPC Instance Metadata Service (by path: one
+        host may serve every service, as behind a proxy)."""
+        return (error.url or "").endswith(TOKEN_PATHS) or "/instance_identity/v1/" in (error.url or "")
 
     def claims(self) -> dict:
         return _token_claims(self.access_token(), f"{self.prefix}iam_token")
@@ -385,8 +408,8 @@ class Session:
             return decode_result(fn().get_result())
         except Exception as exc:  # noqa: BLE001 - translated into the error family below
             self._token_request_over()
-            error = translate(exc)
-        if isinstance(error, UnauthorizedError) and self.settings.api_key:
+            error = self._failure(exc)
+        if isinstance(error, UnauthorizedError) and self.settings.renewable and not self._from_token_service(error):
             # The token expired or was revoked between calls: fetch a new one once, then try again.
             self.log("401 from the API: refreshing the IAM token once")
             forget_token(self.authenticator.token_manager)

@@ -31,6 +31,7 @@ ENV_VARS = {
     "hpcs": "IBMCLOUD_HPCS_API_ENDPOINT",
     "containers": "IBMCLOUD_CS_API_ENDPOINT",
     "global_tagging": "IBMCLOUD_GT_API_ENDPOINT",
+    "vpc_metadata": "IBMCLOUD_CR_VPC_URL",  # the ibmcloud CLI's (login --vpc-cri)
 }
 SERVICES = tuple(ENV_VARS)
 
@@ -81,6 +82,11 @@ def _global_tagging(region: str, private: bool) -> str:
     return f"https://tags.private.{host_region}.global-search-tagging.cloud.ibm.com"
 
 
+def _vpc_metadata(region: str, private: bool) -> str:
+    # ibm-cloud-sdk-core VPCInstanceTokenManager.DEFAULT_IMS_ENDPOINT: link-local, reachable from the virtual server
+    return "http://169.254.169.254"
+
+
 _DEFAULTS = {
     "iam": _iam,
     "iam_policy": _iam,
@@ -91,6 +97,7 @@ _DEFAULTS = {
     "hpcs": _hpcs,
     "containers": _containers,
     "global_tagging": _global_tagging,
+    "vpc_metadata": _vpc_metadata,
 }
 
 
@@ -110,7 +117,7 @@ def service_url(
 ) -> str:
     """The base URL of ``service`` (no trailing slash)."""
     environ = os.environ if environ is None else environ
-    explicit = (overrides or {}).get(service) or environ.get(ENV_VARS[service])
+    explicit = (overrides or {}).get(service) or (environ.get(ENV_VARS[service]) if ENV_VARS[service] else None)
     if explicit:
         return explicit.rstrip("/")
     return _DEFAULTS[service](region, endpoint_type == "private")
@@ -120,4 +127,4 @@ def is_overridden(
     service: str, overrides: Optional[Mapping[str, str]] = None, environ: Optional[Mapping[str, str]] = None
 ) -> bool:
     environ = os.environ if environ is None else environ
-    return bool((overrides or {}).get(service) or environ.get(ENV_VARS[service]))
+    return bool((overrides or {}).get(service) or (ENV_VARS[service] and environ.get(ENV_VARS[service])))

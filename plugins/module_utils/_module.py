@@ -78,7 +78,14 @@ class IBMCloudModule(AnsibleModule):
         """
         api_key, iam_token = self.params.get("kms_api_key"), self.params.get("kms_iam_token")
         if self._kms_session is None and (api_key or iam_token):
-            settings = replace(ConnectionSettings.from_params(self.params), api_key=api_key, iam_token=iam_token)
+            settings = replace(
+                ConnectionSettings.from_params(self.params),
+                api_key=api_key,
+                iam_token=iam_token,
+                auth_type=None,  # the KMS account's own key or token, never the caller's trusted profile
+                trusted_profile=None,
+                cr_token_filename=None,
+            )
             self._kms_session = Session(settings, log=self.log, prefix="kms_")
         return self._kms_session
 

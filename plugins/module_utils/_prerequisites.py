@@ -94,7 +94,7 @@ def connect(open_session: Callable[[], Optional[Session]]) -> tuple:
             "credentials", status, f"No IAM token{http}: {error.message}", error.hint or CREDENTIALS_HINT
         )
     expires = claims.get("exp")
-    if not session.settings.api_key and isinstance(expires, (int, float)) and expires <= time.time():
+    if not session.settings.renewable and isinstance(expires, (int, float)) and expires <= time.time():
         return None, outcome("credentials", FAILED, "iam_token has expired.", CREDENTIALS_HINT)
     return session, None
 

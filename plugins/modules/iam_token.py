@@ -11,8 +11,8 @@ module: iam_token
 short_description: Get an IBM Cloud IAM access token with an API key, to share it between tasks
 version_added: 0.1.0
 description:
-  - Asks IAM for an access token with O(api_key) and returns it, so that later tasks can pass it as O(iam_token) and
-    a play asks IAM for one token instead of one per task.
+  - Asks IAM for an access token with O(api_key), or as a trusted profile (O(auth_type)), and returns it, so that
+    later tasks can pass it as O(iam_token) and a play asks IAM for one token instead of one per task.
   - The token is a secret, as good as the API key for as long as it lives. Register the result on a task with
     C(no_log=true), and pass RV(iam_token) on only to the modules of this collection.
   - An IAM token lives one hour. Give later tasks both O(api_key) and O(iam_token) (for example in
@@ -27,8 +27,11 @@ extends_documentation_fragment:
   - ibmcloud.kms.auth
   - ibmcloud.kms.attributes.INFO_MODULE
 notes:
-  - O(api_key) (or the E(IC_API_KEY) / E(IBMCLOUD_API_KEY) environment variable) is required.
+  - O(api_key) (or the E(IC_API_KEY) / E(IBMCLOUD_API_KEY) environment variable) or a trusted profile
+    (O(auth_type=container) or O(auth_type=vpc) with O(trusted_profile)) is required.
   - The API key never appears in the result.
+  - Later tasks given the token and the same trusted profile options renew the token as the profile when it has
+    expired, as they do with an API key.
 seealso:
   - name: IAM access tokens
     description: Getting an IAM token with an API key.
@@ -90,7 +93,7 @@ account_id:
   type: str
   sample: a1b2c3d4e5f60718293a4b5c6d7e8f90
 iam_id:
-  description: The IAM id of the identity that owns the API key.
+  description: The IAM id of the identity that owns the API key, or of the trusted profile (C(iam-Profile-...)).
   returned: success
   type: str
   sample: IBMid-100000ABCD

@@ -28,6 +28,7 @@ SERVICE_MODULES = [
     "key_protect",
     "containers",
     "global_tagging",
+    "trusted_profiles",
 ]
 ADMIN_PREFIX = "/_emulator"
 PRIVATE_PREFIX = "/private"

@@ -51,7 +51,9 @@ class Principal:
         return {"iam_id": self.iam_id, "account_id": self.account_id}
 
 
-def issue_token(secret: str, identity: dict[str, Any], now: float) -> tuple[str, int]:
+def issue_token(
+    secret: str, identity: dict[str, Any], now: float, *, grant_type: str = "urn:ibm:params:oauth:grant-type:apikey"
+) -> tuple[str, int]:
     exp = int(now) + TOKEN_LIFETIME
     claims = {
         "iam_id": identity["iam_id"],
@@ -63,7 +65,7 @@ def issue_token(secret: str, identity: dict[str, Any], now: float) -> tuple[str,
         "iat": int(now),
         "exp": exp,
         "iss": "https://iam.cloud.ibm.com/identity",
-        "grant_type": "urn:ibm:params:oauth:grant-type:apikey",
+        "grant_type": grant_type,
         "scope": "ibm openid",
     }
     return jwt.encode(claims, secret, algorithm="HS256"), exp

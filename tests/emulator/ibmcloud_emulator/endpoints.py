@@ -20,6 +20,7 @@ ENDPOINTS = (
     ("global_catalog", "IBMCLOUD_RESOURCE_CATALOG_API_ENDPOINT", ""),
     ("containers", "IBMCLOUD_CS_API_ENDPOINT", "/global"),
     ("global_tagging", "IBMCLOUD_GT_API_ENDPOINT", ""),
+    ("vpc_metadata", "IBMCLOUD_CR_VPC_URL", ""),  # the VPC Instance Metadata Service (the ibmcloud CLI's variable)
 )
 
 # The seeded world's administrator key and the region of its clusters (see seed.py).

@@ -43,6 +43,11 @@ def platform_forbidden(role: str) -> Response:
     return platform_error(403, "forbidden", f"You are not authorized to perform this action: {role} role required.")
 
 
+def vpc_error(status: int, code: str, message: str) -> Response:
+    """The VPC APIs' envelope (the Instance Metadata Service's too): errors[{code, message}] and a trace."""
+    return _json(status, {"errors": [{"code": code, "message": message}], "trace": new_trace()})
+
+
 def iam_identity_error(status: int, code: str, message: str) -> Response:
     """IAM Identity Services (token endpoint, API keys): errorCode/errorMessage/context."""
     return _json(

@@ -1,4 +1,5 @@
-"""IAM Identity Services: POST /identity/token (API-key grant)."""
+"""IAM Identity Services: POST /identity/token (API-key grant; the compute-resource-token grant of trusted profiles is
+in trusted_profiles.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask import Blueprint, jsonify, request
 from .auth import issue_token
 from .context import current_world
 from .errors import iam_identity_error
+from .trusted_profiles import CR_TOKEN_GRANT, cr_token_grant
 
 SERVICE = "iam-identity"
 blueprint = Blueprint("iam_token", __name__)
@@ -21,6 +23,8 @@ def token():
     if not request.mimetype == "application/x-www-form-urlencoded":
         return iam_identity_error(400, "BXNIM0109E", "Property missing or empty. Operation not supported.")
     grant_type = request.form.get("grant_type", "")
+    if grant_type == CR_TOKEN_GRANT:
+        return cr_token_grant()
     if grant_type != APIKEY_GRANT:
         return iam_identity_error(400, "BXNIM0109E", f"Unsupported grant_type '{grant_type}'.")
     apikey = request.form.get("apikey", "")

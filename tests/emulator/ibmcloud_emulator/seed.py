@@ -13,6 +13,13 @@ def stable_id(*parts: str, length: int = 32) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
+# A compute resource's token (the content of its CR token file) and the VPC virtual server the emulator runs on.
+CR_TOKEN = "emulator-cr-token"
+VPC_INSTANCE = "0717_emulator-vpc-instance"
+PROFILE_ID = "Profile-" + "9fd84246-7df4-4667-94e4-8ecde51d5ac5"
+BARE_PROFILE_ID = "Profile-" + "1b2c3d4e-0000-4000-8000-00000000b4e0"
+
+
 def default_seed() -> dict:
     return {
         "accounts": [
@@ -83,10 +90,39 @@ def default_seed() -> dict:
                 "members": ["IBMid-100000OWND"],
             },
         ],
+        # Trusted profiles (trusted_profiles.py): one with the admin's access, one with none. Each trusts the
+        # compute resources whose CR token it lists and the VPC virtual servers it lists; the emulator runs "on"
+        # vpc_instance for the VPC Instance Metadata Service.
+        "trusted_profiles": [
+            {
+                "id": PROFILE_ID,
+                "iam_id": "iam-" + PROFILE_ID,
+                "name": "kms-automation",
+                "account_id": MAIN_ACCOUNT,
+                "crn": f"crn:v1:bluemix:public:iam-identity::a/{MAIN_ACCOUNT}::profile:{PROFILE_ID}",
+                "cr_tokens": [CR_TOKEN],
+                "vpc_instances": [VPC_INSTANCE],
+            },
+            {
+                "id": BARE_PROFILE_ID,
+                "iam_id": "iam-" + BARE_PROFILE_ID,
+                "name": "no-access",
+                "account_id": MAIN_ACCOUNT,
+                "crn": f"crn:v1:bluemix:public:iam-identity::a/{MAIN_ACCOUNT}::profile:{BARE_PROFILE_ID}",
+                "cr_tokens": [CR_TOKEN],
+                "vpc_instances": [VPC_INSTANCE],
+            },
+        ],
+        "vpc_instance": VPC_INSTANCE,
         # Access policies: roles an identity (iam_id) or access group holds on resources matching every attribute.
         "access_policies": [
             {
                 "iam_id": "IBMid-100000ADMN",
+                "roles": ["Administrator", "Manager"],
+                "resource": {"accountId": MAIN_ACCOUNT},
+            },
+            {
+                "iam_id": "iam-" + PROFILE_ID,
                 "roles": ["Administrator", "Manager"],
                 "resource": {"accountId": MAIN_ACCOUNT},
             },

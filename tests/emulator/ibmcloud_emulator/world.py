@@ -80,6 +80,9 @@ class World:
                 "access_groups": {},
                 "clusters": {},
                 "tags": {},
+                "trusted_profiles": {},
+                "instance_identity_tokens": {},
+                "vpc_instance": self._seed.get("vpc_instance", ""),
             }
             for load in _seed_loaders:
                 load(self, copy.deepcopy(self._seed))

@@ -67,6 +67,7 @@ def session(claims=None, api_key="key"):
     fake.now.return_value = NOW
     fake.shared.side_effect = lambda factory, *args: factory(fake, *args)  # one client per session, as Session does
     fake.settings.api_key = api_key
+    fake.settings.renewable = api_key is not None
     return fake
 
 
