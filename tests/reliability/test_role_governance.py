@@ -16,7 +16,7 @@ import json
 import subprocess
 
 import requests
-from conftest import playbook_env
+from conftest import changing_requests, playbook_env
 
 from ibmcloud_emulator import World
 from ibmcloud_emulator.server import start
@@ -30,8 +30,9 @@ def setup(env: dict, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
-def changing_requests(base_url: str) -> list:
-    log = requests.get(f"{base_url}/_emulator/requests", params={"changed": "true"}, timeout=30).json()["requests"]
+def taken(base_url: str) -> list:
+    """The changing requests since the log was last taken, as (method, path, query); the log is cleared."""
+    log = changing_requests(base_url)
     requests.delete(f"{base_url}/_emulator/requests", timeout=30)
     return [(entry["method"], entry["path"], entry["query"]) for entry in log]
 
@@ -43,14 +44,14 @@ def test_the_role_sets_the_instance_policies_asked_for_once(tmp_path):
             running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
         )
         first = setup(env)
-        changing_requests(running.base_url)
+        taken(running.base_url)
         asked = ("-e", json.dumps({"cluster_encryption_instance_policies": POLICIES}))
         preview = setup(env, *asked, "--check")
-        previewed = changing_requests(running.base_url)
+        previewed = taken(running.base_url)
         real = setup(env, *asked)
-        made = changing_requests(running.base_url)
+        made = taken(running.base_url)
         again = setup(env, *asked)
-        repeated = changing_requests(running.base_url)
+        repeated = taken(running.base_url)
     finally:
         running.stop()
     for done in (first, preview, real, again):
@@ -75,9 +76,9 @@ def test_the_role_tags_the_instance_and_the_root_key_it_creates(tmp_path):
         )
         tags = {"cluster_encryption_tags": ["Env:Prod"], "cluster_encryption_root_key_tags": ["cluster-secrets"]}
         done = setup(env, "-e", json.dumps(tags))
-        changing_requests(running.base_url)
+        taken(running.base_url)
         again = setup(env, "-e", json.dumps(tags))
-        repeated = changing_requests(running.base_url)
+        repeated = taken(running.base_url)
         for run in (done, again):
             assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
         with emulated.lock:
