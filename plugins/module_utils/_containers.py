@@ -15,6 +15,7 @@ from ansible_collections.ibmcloud.kms.plugins.module_utils._errors import NotFou
 
 VIEWER_HINT = "Reading a cluster needs the Viewer platform role on it."
 ADMINISTRATOR_HINT = "Enabling KMS on a cluster needs the Administrator platform role on the cluster."
+OPERATOR_HINT = "Creating and deleting worker pools needs the Operator platform role on the cluster."
 # The list routes per infrastructure provider; /v2/getCluster serves every provider.
 LIST_PATHS = (
     ("/v2/vpc/getClusters", {"provider": "vpc-gen2"}),
@@ -83,4 +84,32 @@ class ContainersClient(JsonService):
             find=lambda: True if applied() else None,
             what=f"enable KMS on {request['cluster']}",
             hint=ADMINISTRATOR_HINT,
+        )
+
+    def worker_pools(self, cluster: str) -> list:
+        """The worker pools of a VPC cluster (GET /v2/vpc/getWorkerPools)."""
+        return (
+            self.request(
+                "GET", "/v2/vpc/getWorkerPools", params={"cluster": cluster}, what="list worker pools", hint=VIEWER_HINT
+            )
+            or []
+        )
+
+    def create_worker_pool(self, body: dict, find: Callable[[], Optional[dict]]) -> Any:
+        """POST /v2/vpc/createWorkerPool once; after an ambiguous failure ``find`` looks for the pool first."""
+        return self.create(
+            "/v2/vpc/createWorkerPool",
+            body=body,
+            find=find,
+            what=f"create worker pool {body['name']}",
+            hint=OPERATOR_HINT,
+        )
+
+    def delete_worker_pool(self, cluster: str, pool: str) -> None:
+        """DELETE /v1/clusters/{cluster}/workerpools/{pool} (bluemix-go, the Terraform provider)."""
+        self.request(
+            "DELETE",
+            f"/v1/clusters/{cluster}/workerpools/{pool}",
+            what=f"delete worker pool {pool}",
+            hint=OPERATOR_HINT,
         )

@@ -117,7 +117,7 @@ MODULES = {
     "iam_token": (
         {},
         [
-            ({"api_key": "", "iam_token": None}, "needs an API key: set api_key"),
+            ({"api_key": "", "iam_token": None}, "needs an API key (api_key"),
         ],
     ),
     "cluster_kms": (

@@ -29,6 +29,7 @@ SERVICE_MODULES = [
     "containers",
     "global_tagging",
     "trusted_profiles",
+    "worker_pools",
 ]
 ADMIN_PREFIX = "/_emulator"
 PRIVATE_PREFIX = "/private"

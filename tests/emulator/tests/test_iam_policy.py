@@ -128,12 +128,12 @@ def test_cross_account_policy_in_the_kms_account(base_url):
 @pytest.mark.parametrize(
     "query, expected_types, count",
     [
-        ("type=access", {"access"}, 6),
+        ("type=access", {"access"}, 7),  # with the trusted profile kms-automation's
         ("type=authorization", {"authorization"}, 1),
         ("iam_id=IBMid-100000OWND", {"access"}, 2),  # its own; the third is its access group's
         ("access_group_id=AccessGroupId-" + stable_id("access-group", MAIN_ACCOUNT, "hpcs-operators"), {"access"}, 1),
         ("iam_id=IBMid-nobody", set(), 0),
-        ("service_type=service", {"access", "authorization"}, 7),
+        ("service_type=service", {"access", "authorization"}, 8),
         ("service_type=platform_service", set(), 0),
     ],
 )

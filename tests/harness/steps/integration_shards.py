@@ -34,6 +34,8 @@ TARGET_SECONDS = {
     "cluster_kms_info": 28,
     "iam_token": 15,
     "kms_instance_policy": 35,
+    "trusted_profile": 25,
+    "vpc_worker_pool": 25,
 }
 DEFAULT_SECONDS = 40
 SKIPPED_ALIASES = re.compile(r"^\s*(hidden|disabled|unsupported|unstable)\s*(#.*)?$", re.MULTILINE)
