@@ -8,7 +8,10 @@ instance does not have them and check mode previews setting them without a chang
 once, and nothing else; the next run is converged and sends nothing that changes.
 
 Tags (cluster_encryption_tags, cluster_encryption_root_key_tags): the instance and the root key the role creates get
-them; the next run sends nothing that changes."""
+them; the next run sends nothing that changes.
+
+VPC worker-node disk encryption (cluster_encryption_worker_disk_authorization): the authorizations IBM's docs ask
+for, Block Storage's Reader and the Kubernetes Service's delegation."""
 
 from __future__ import annotations
 
@@ -91,3 +94,32 @@ def test_the_role_tags_the_instance_and_the_root_key_it_creates(tmp_path):
     assert instance_tags == ["env:prod"]
     assert key_tags == [["cluster-secrets"]]
     assert repeated == []
+
+
+def authorizations(emulated: World) -> dict:
+    """The authorization policies of the world: {source service: sorted role names}."""
+    found: dict = {}
+    with emulated.lock:
+        for policy in emulated.data["policies"].values():
+            if policy.get("type") != "authorization":
+                continue
+            attributes = {a["name"]: a["value"] for a in policy["subjects"][0]["attributes"]}
+            names = sorted(role["role_id"].rsplit(":", 1)[-1] for role in policy["roles"])
+            found.setdefault(attributes.get("serviceName"), []).append(names)
+    return found
+
+
+def test_worker_disk_encryption_gets_the_authorizations_ibm_documents(tmp_path):
+    emulated = World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2)
+    running = start(emulated)
+    try:
+        env = playbook_env(
+            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
+        )
+        done = setup(env, "-e", "cluster_encryption_worker_disk_authorization=true")
+        found = authorizations(emulated)
+    finally:
+        running.stop()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert ["AuthorizationDelegator", "Reader"] in found["containers-kubernetes"]
+    assert ["Reader"] in found["server-protect"]
