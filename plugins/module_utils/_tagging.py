@@ -106,25 +106,21 @@ class TaggingClient:
 
     def attach(self, crn: str, names: list, hint: str = EDITOR_HINT) -> None:
         """Attach user tags (attaching a tag twice changes nothing, so a retry is safe)."""
-        result = self.session.call(
-            lambda: self.client.attach_tag(resources=[Resource(resource_id=crn)], tag_names=names, tag_type="user"),
-            method="POST",
-            what="attach tags",
-            hint=hint,
-            idempotent=True,
-        )
-        refused(result, "attach", crn, hint)
+        self._change("attach", self.client.attach_tag, crn, names, hint)
 
     def detach(self, crn: str, names: list, hint: str = EDITOR_HINT) -> None:
         """Detach user tags (detaching a tag the resource does not have changes nothing, so a retry is safe)."""
+        self._change("detach", self.client.detach_tag, crn, names, hint)
+
+    def _change(self, verb: str, call: Any, crn: str, names: list, hint: str) -> None:
         result = self.session.call(
-            lambda: self.client.detach_tag(resources=[Resource(resource_id=crn)], tag_names=names, tag_type="user"),
+            lambda: call(resources=[Resource(resource_id=crn)], tag_names=names, tag_type="user"),
             method="POST",
-            what="detach tags",
+            what=f"{verb} tags",
             hint=hint,
             idempotent=True,
         )
-        refused(result, "detach", crn, hint)
+        refused(result, verb, crn, hint)
 
 
 def refused(result: Any, verb: str, crn: str, hint: str) -> None:
