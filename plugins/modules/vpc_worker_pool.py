@@ -213,6 +213,11 @@ def encryption(module: IBMCloudModule, *, creating: bool) -> Optional[dict]:
     return pools.encryption_of(kms.instance_id, key["id"] if key else params["root_key"], None)
 
 
+def find_pool(client: ContainersClient, params: dict) -> Optional[dict]:
+    """The pool of PARAMS as the cluster lists it now (read again after a create, or after an ambiguous failure)."""
+    return pools.find_pool(client.worker_pools(params["cluster"]), params["name"])
+
+
 def main() -> None:
     module = IBMCloudModule(
         argument_spec(),
@@ -225,7 +230,7 @@ def main() -> None:
     changed, current, after = False, None, None
     try:
         client = ContainersClient(module.session)
-        current = pools.find_pool(client.worker_pools(params["cluster"]), params["name"])
+        current = find_pool(client, params)
         after = current
         if params["state"] == "absent":
             if current is not None:
@@ -237,9 +242,8 @@ def main() -> None:
             changed = True
             after = pools.predicted(body)
             if not module.check_mode:
-                find = lambda: pools.find_pool(client.worker_pools(params["cluster"]), params["name"])  # noqa: E731
-                client.create_worker_pool(body, find)
-                after = find() or after
+                client.create_worker_pool(body, lambda: find_pool(client, params))
+                after = find_pool(client, params) or after
         else:
             for warning in pools.drift_warnings(current, encryption(module, creating=False)):
                 module.warn(warning)
