@@ -15,8 +15,10 @@ for, Block Storage's Reader and the Kubernetes Service's delegation."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
+from typing import Iterator
 
 import requests
 from conftest import changing_requests, playbook_env
@@ -26,6 +28,20 @@ from ibmcloud_emulator.server import start
 
 POLICIES = {"dual_auth_delete": {"enabled": True}, "metrics": {"enabled": True}}
 WARNING = "does not have the instance policies asked for (dual_auth_delete, metrics differ)"
+
+
+@contextlib.contextmanager
+def emulated_play(tmp_path) -> Iterator[tuple]:
+    """(the emulated world, its URL, the environment of a play against it), stopped afterwards."""
+    emulated = World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2)
+    running = start(emulated)
+    try:
+        env = playbook_env(
+            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
+        )
+        yield emulated, running.base_url, env
+    finally:
+        running.stop()
 
 
 def setup(env: dict, *extra: str) -> subprocess.CompletedProcess:
@@ -41,22 +57,16 @@ def taken(base_url: str) -> list:
 
 
 def test_the_role_sets_the_instance_policies_asked_for_once(tmp_path):
-    running = start(World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2))
-    try:
-        env = playbook_env(
-            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
-        )
+    with emulated_play(tmp_path) as (_emulated, url, env):
         first = setup(env)
-        taken(running.base_url)
+        taken(url)
         asked = ("-e", json.dumps({"cluster_encryption_instance_policies": POLICIES}))
         preview = setup(env, *asked, "--check")
-        previewed = taken(running.base_url)
+        previewed = taken(url)
         real = setup(env, *asked)
-        made = taken(running.base_url)
+        made = taken(url)
         again = setup(env, *asked)
-        repeated = taken(running.base_url)
-    finally:
-        running.stop()
+        repeated = taken(url)
     for done in (first, preview, real, again):
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert WARNING in preview.stderr + preview.stdout and WARNING in real.stderr + real.stdout
@@ -71,17 +81,12 @@ def test_the_role_sets_the_instance_policies_asked_for_once(tmp_path):
 
 
 def test_the_role_tags_the_instance_and_the_root_key_it_creates(tmp_path):
-    emulated = World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2)
-    running = start(emulated)
-    try:
-        env = playbook_env(
-            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
-        )
+    with emulated_play(tmp_path) as (emulated, url, env):
         tags = {"cluster_encryption_tags": ["Env:Prod"], "cluster_encryption_root_key_tags": ["cluster-secrets"]}
         done = setup(env, "-e", json.dumps(tags))
-        taken(running.base_url)
+        taken(url)
         again = setup(env, "-e", json.dumps(tags))
-        repeated = taken(running.base_url)
+        repeated = taken(url)
         for run in (done, again):
             assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
         with emulated.lock:
@@ -89,8 +94,6 @@ def test_the_role_tags_the_instance_and_the_root_key_it_creates(tmp_path):
             instance_tags = [t["name"] for t in emulated.data["tags"].get(instance["crn"], [])]
             keys = emulated.data["kms"][instance["guid"]]["keys"].values()
             key_tags = [key.get("tags") for key in keys if key["name"] == "demo-vpc-root-key"]
-    finally:
-        running.stop()
     assert instance_tags == ["env:prod"]
     assert key_tags == [["cluster-secrets"]]
     assert repeated == []
@@ -110,16 +113,9 @@ def authorizations(emulated: World) -> dict:
 
 
 def test_worker_disk_encryption_gets_the_authorizations_ibm_documents(tmp_path):
-    emulated = World(provision_seconds=0.2, enable_seconds=0.5, rewrap_seconds=0.2)
-    running = start(emulated)
-    try:
-        env = playbook_env(
-            running.base_url, ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home")
-        )
+    with emulated_play(tmp_path) as (emulated, _url, env):
         done = setup(env, "-e", "cluster_encryption_worker_disk_authorization=true")
         found = authorizations(emulated)
-    finally:
-        running.stop()
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert ["AuthorizationDelegator", "Reader"] in found["containers-kubernetes"]
     assert ["Reader"] in found["server-protect"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import jwt
-from flask import Response, request
+from flask import Response, jsonify, request
 
 from .errors import ServiceError
 
@@ -69,6 +69,21 @@ def issue_token(
         "scope": "ibm openid",
     }
     return jwt.encode(claims, secret, algorithm="HS256"), exp
+
+
+def token_answer(world: Any, identity: dict[str, Any], grant_type: str) -> Response:
+    """IAM's answer to POST /identity/token: a new access token of IDENTITY, whatever the grant."""
+    access_token, exp = issue_token(world.secret, identity, world.clock.now(), grant_type=grant_type)
+    return jsonify(
+        {
+            "access_token": access_token,
+            "refresh_token": "not_supported",
+            "token_type": "Bearer",
+            "expires_in": exp - int(world.clock.now()),
+            "expiration": exp,
+            "scope": "ibm openid",
+        }
+    )
 
 
 def decode_token(secret: str, token: str, now: float) -> dict[str, Any] | None:

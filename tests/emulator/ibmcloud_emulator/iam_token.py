@@ -3,9 +3,9 @@ in trusted_profiles.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
-from .auth import issue_token
+from .auth import token_answer
 from .context import current_world
 from .errors import iam_identity_error
 from .trusted_profiles import CR_TOKEN_GRANT, cr_token_grant
@@ -33,15 +33,4 @@ def token():
     key = world.data["api_keys"].get(apikey)
     if key is None or key.get("locked_out"):
         return iam_identity_error(400, "BXNIM0415E", "Provided API key could not be found.")
-    identity = world.data["identities"][key["iam_id"]]
-    access_token, exp = issue_token(world.secret, identity, world.clock.now())
-    return jsonify(
-        {
-            "access_token": access_token,
-            "refresh_token": "not_supported",
-            "token_type": "Bearer",
-            "expires_in": exp - int(world.clock.now()),
-            "expiration": exp,
-            "scope": "ibm openid",
-        }
-    )
+    return token_answer(world, world.data["identities"][key["iam_id"]], APIKEY_GRANT)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from .auth import issue_token
+from .auth import issue_token, token_answer
 from .context import current_world
 from .errors import iam_identity_error, vpc_error
 from .world import World, seed_loader
@@ -48,22 +48,6 @@ def _profile(world: World, *, profile_id: str = "", name: str = "", crn: str = "
     return None
 
 
-def _iam_answer(world: World, profile: dict[str, Any]) -> Response:
-    """IAM's token answer, as for the API-key grant."""
-    identity = world.data["identities"][profile["iam_id"]]
-    access_token, exp = issue_token(world.secret, identity, world.clock.now(), grant_type=CR_TOKEN_GRANT)
-    return jsonify(
-        {
-            "access_token": access_token,
-            "refresh_token": "not_supported",
-            "token_type": "Bearer",
-            "expires_in": exp - int(world.clock.now()),
-            "expiration": exp,
-            "scope": "ibm openid",
-        }
-    )
-
-
 def cr_token_grant() -> Response:
     """POST /identity/token with grant_type cr-token: cr_token and one of profile_id, profile_name (form fields)."""
     world = current_world()
@@ -81,7 +65,7 @@ def cr_token_grant() -> Response:
         return iam_identity_error(
             400, "BXNIM0602E", "The compute resource token could not be exchanged for the profile."
         )
-    return _iam_answer(world, profile)
+    return token_answer(world, world.data["identities"][profile["iam_id"]], CR_TOKEN_GRANT)
 
 
 def _flavored() -> Response | None:
